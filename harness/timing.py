@@ -1,0 +1,85 @@
+"""The one timing engine every suite uses: warm up, adapt the sample count, keep every sample.
+
+Modelled on `torch.utils.benchmark` and `triton.testing.do_bench`: warm-up calls are never
+timed, the number of samples adapts to a time budget, and the clock is a strategy so that CPU
+runs read `perf_counter_ns` while CUDA runs read events after synchronising.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from schemas import Timer
+
+Kernel = Callable[[], object]
+
+
+@dataclass(frozen=True)
+class TimingPolicy:
+    """How long to warm up and how many samples to take."""
+
+    min_warmup_calls: int = 2
+    warmup_s: float = 0.05
+    min_samples: int = 5
+    max_samples: int = 10_000
+    budget_s: float = 0.5
+
+    def sample_count(self, estimate_ns: float) -> int:
+        """Samples that fit the budget at the estimated cost per call, within the bounds."""
+        fitting = int(self.budget_s * 1e9 / max(estimate_ns, 1.0))
+        return max(self.min_samples, min(self.max_samples, fitting))
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Raw result of timing one kernel."""
+
+    samples_ns: tuple[int, ...]
+    warmup_count: int
+    timer: Timer
+
+
+class Clock(Protocol):
+    """Times one call of a kernel, in nanoseconds, as the device saw it."""
+
+    timer: Timer
+
+    def time_call(self, kernel: Kernel) -> int:
+        """Runs `kernel` once and returns its duration in ns."""
+        ...
+
+    def sync(self) -> None:
+        """Waits until all queued work has finished."""
+        ...
+
+
+class HostClock:
+    """`perf_counter_ns` around each call: right for synchronous CPU kernels."""
+
+    timer = Timer.HOST_CLOCK
+
+    def time_call(self, kernel: Kernel) -> int:
+        """Runs `kernel` once between two reads of the monotonic clock."""
+        start = time.perf_counter_ns()
+        kernel()
+        return time.perf_counter_ns() - start
+
+    def sync(self) -> None:
+        """CPU kernels are synchronous: nothing to wait for."""
+
+
+def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
+    """Warms `kernel` up, then times an adaptive number of calls and keeps every sample."""
+    warmup_calls = 0
+    warmup_ns = 0
+    while warmup_calls < policy.min_warmup_calls or warmup_ns < policy.warmup_s * 1e9:
+        warmup_ns += clock.time_call(kernel)
+        warmup_calls += 1
+    clock.sync()
+    count = policy.sample_count(warmup_ns / warmup_calls)
+    samples = tuple(clock.time_call(kernel) for _ in range(count))
+    clock.sync()
+    return Timing(samples_ns=samples, warmup_count=warmup_calls, timer=clock.timer)

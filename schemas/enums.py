@@ -1,0 +1,82 @@
+"""Closed sets of values; each becomes an enum with a description in the JSON Schema."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Suite(StrEnum):
+    """A family of kernels, each with its own problem set and module in harness/suites."""
+
+    GEMM = "gemm"
+    CONV = "conv"
+    RNN = "rnn"
+    SPARSE_GEMM = "sparse_gemm"
+    ALLREDUCE = "allreduce"
+
+
+class ProblemSet(StrEnum):
+    """DeepBench's three problem sets."""
+
+    TRAIN = "train"
+    INFERENCE_SERVER = "inference_server"
+    INFERENCE_DEVICE = "inference_device"
+
+
+class Direction(StrEnum):
+    """Which pass of the kernel was timed."""
+
+    FWD = "fwd"
+    BWD_DATA = "bwd_data"
+    BWD_FILTER = "bwd_filter"
+    BWD_WEIGHTS = "bwd_weights"
+
+
+class DType(StrEnum):
+    """Element types of inputs, accumulation and outputs."""
+
+    FP64 = "fp64"
+    FP32 = "fp32"
+    TF32 = "tf32"
+    FP16 = "fp16"
+    BF16 = "bf16"
+    INT8 = "int8"
+    INT32 = "int32"
+
+
+class Timer(StrEnum):
+    """The clock that produced the samples."""
+
+    HOST_CLOCK = "host_clock"
+    DEVICE_EVENTS = "device_events"
+
+
+class Profile(StrEnum):
+    """How much of a problem set a run covers."""
+
+    SMOKE = "smoke"
+    QUICK = "quick"
+    FULL = "full"
+
+
+class Division(StrEnum):
+    """Closed: official sets, locked image, unmodified parameters. Open: anything, declared."""
+
+    CLOSED = "closed"
+    OPEN = "open"
+
+
+class SystemStatus(StrEnum):
+    """Whether the system can be bought now, soon, or not at all."""
+
+    AVAILABLE = "available"
+    PREVIEW = "preview"
+    RESEARCH = "research"
+
+
+class RnnCell(StrEnum):
+    """Recurrent cell types: vanilla uses ReLU, LSTM has no peepholes."""
+
+    VANILLA = "vanilla"
+    LSTM = "lstm"
+    GRU = "gru"
