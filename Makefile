@@ -52,7 +52,7 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not docker and not browser"
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench $(SECTIONS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

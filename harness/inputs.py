@@ -28,7 +28,7 @@ def generator(seed: int) -> torch.Generator:
 def random_nonzero(
     shape: tuple[int, ...], dtype: DType, device: str, gen: torch.Generator
 ) -> torch.Tensor:
-    """Uniform in ±[0.5, 1.5) for floats (scaled for conditioning), ±[1, 4] for int8."""
+    """Uniform in ±[0.5, 1.5) for floats, ±[1, 4] for int8."""
     if dtype is DType.INT8:
         magnitude = torch.randint(1, 5, shape, generator=gen, dtype=torch.int8)
     else:
