@@ -10,11 +10,11 @@ from types import ModuleType
 from rich.markup import escape
 
 from kernelperf import console
-from kernelperf.commands import problems, run, system
+from kernelperf.commands import problems, run, system, validate
 from schemas import KernelPerfError
 
 # Each module adds its subcommand with `register(subparsers)`; the handler returns an exit code.
-COMMANDS: tuple[ModuleType, ...] = (problems, run, system)
+COMMANDS: tuple[ModuleType, ...] = (problems, run, system, validate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,11 +16,12 @@ class Suite(StrEnum):
 
 
 class ProblemSet(StrEnum):
-    """DeepBench's three problem sets."""
+    """DeepBench's three problem sets, and `sweep`: an all-reduce size sweep (open division)."""
 
     TRAIN = "train"
     INFERENCE_SERVER = "inference_server"
     INFERENCE_DEVICE = "inference_device"
+    SWEEP = "sweep"
 
 
 class Direction(StrEnum):

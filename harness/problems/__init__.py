@@ -13,6 +13,7 @@ from functools import cache
 from importlib.resources import files
 
 from schemas import (
+    AllreduceParams,
     ConvParams,
     Direction,
     GemmParams,
@@ -63,6 +64,8 @@ def _params(suite: Suite, row: dict[str, str]) -> ProblemParams:
             timesteps=int(row["timesteps"]),
             input_size=int(row["input_size"]),
         )
+    if suite is Suite.ALLREDUCE:
+        return AllreduceParams.model_validate({"count": int(row["size_floats"]), "op": row["op"]})
     raise ValueError(f"suite {suite} has no problem table")
 
 
@@ -74,8 +77,12 @@ def _directions(row: dict[str, str]) -> tuple[Direction, ...]:
 
 @cache
 def load(suite: Suite) -> tuple[Problem, ...]:
-    """Every official problem of a compute suite, in DeepBench's order."""
+    """Every official problem of a suite, in DeepBench's order."""
     text = files(__package__).joinpath(f"{suite.value}.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    if suite is Suite.ALLREDUCE:
+        # DeepBench lists each size once per rank count; the problem is the size alone.
+        rows = list({(row["set"], row["index"]): row for row in rows}.values())
     return tuple(
         Problem(
             id=f"{suite.value}/{row['set']}/{int(row['index']):03d}",
@@ -86,7 +93,7 @@ def load(suite: Suite) -> tuple[Problem, ...]:
             directions=_directions(row),
             params=_params(suite, row),
         )
-        for row in csv.DictReader(text.splitlines())
+        for row in rows
     )
 
 

@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from schemas import Correctness, Direction, DType, Precision, Problem, Suite
-
 from harness.timing import Kernel
+from schemas import Correctness, Direction, DType, Precision, Problem, Suite
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,210 @@
+"""The all-reduce suite: which sizes run, the exact-sum check, and nccl-tests' bandwidths.
+
+Sizes are DeepBench's seven (100,000 to 64,500,000 elements per rank) or an OSU/nccl-tests
+style sweep in bytes. Profiles: `smoke` times the smallest DeepBench size briefly (tests);
+`quick` times 100,000, 4,194,304 and 16,777,217 elements (allreduce/train/000, 002, 004), in
+place and out of place, in about 20 s with two ranks on a laptop; `full` times all seven with a
+longer budget.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from harness import problems as problem_sets
+from harness.collective import CollectiveBackend, CollectiveBuffers, bandwidths_gbps
+from harness.timing import Timing, TimingPolicy
+from schemas import (
+    AllreduceParams,
+    Collective,
+    Correctness,
+    Direction,
+    DType,
+    KernelResult,
+    Precision,
+    Problem,
+    ProblemSet,
+    Profile,
+    Suite,
+    UsageError,
+    summarize,
+)
+
+SMOKE_IDS = ("allreduce/train/000",)
+QUICK_IDS = ("allreduce/train/000", "allreduce/train/002", "allreduce/train/004")
+POLICIES = {
+    Profile.SMOKE: TimingPolicy(warmup_s=0.01, min_samples=5, max_samples=200, budget_s=0.05),
+    Profile.QUICK: TimingPolicy(warmup_s=0.1, min_samples=10, max_samples=2_000, budget_s=1.0),
+    Profile.FULL: TimingPolicy(warmup_s=0.5, min_samples=20, max_samples=10_000, budget_s=5.0),
+}
+ITEM_BYTES = {DType.FP32: 4, DType.FP16: 2, DType.BF16: 2}
+# Every integer up to this is exact in the dtype, so sums that stay below it are exact.
+EXACT_INTEGER_LIMIT = {DType.FP32: 2**24, DType.FP16: 2**11, DType.BF16: 2**8}
+MAX_WEIGHT = 15
+CHECK_CHUNK = 1 << 22
+# The check demands exact equality; the schema needs a positive tolerance, so the smallest.
+EXACT_TOLERANCE = math.ulp(0.0)
+# Stands in for NaN and infinity in the error norm, so a garbage output gives a finite error.
+GARBAGE = 1e100
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """An OSU/nccl-tests style size sweep: min_bytes, then times step_factor up to max_bytes."""
+
+    min_bytes: int
+    max_bytes: int
+    step_factor: int
+
+    def sizes_bytes(self) -> tuple[int, ...]:
+        """The sizes of the sweep, smallest first."""
+        if self.min_bytes < 1 or self.max_bytes < self.min_bytes or self.step_factor < 2:
+            raise UsageError(
+                f"cannot sweep from {self.min_bytes} to {self.max_bytes} bytes "
+                f"in steps of x{self.step_factor}",
+                where="--min-bytes, --max-bytes, --step-factor",
+                fix="give 1 <= --min-bytes <= --max-bytes and an integer --step-factor >= 2",
+            )
+        sizes = [self.min_bytes]
+        while sizes[-1] * self.step_factor <= self.max_bytes:
+            sizes.append(sizes[-1] * self.step_factor)
+        return tuple(sizes)
+
+
+def select_problems(
+    profile: Profile,
+    dtype: DType,
+    *,
+    sweep: Sweep | None = None,
+    problem_set: ProblemSet | None = None,
+    id_glob: str | None = None,
+) -> tuple[Problem, ...]:
+    """The problems one dtype runs: the profile's DeepBench sizes, or the sweep's."""
+    if sweep is not None:
+        return problem_sets.select(sweep_problems(sweep, dtype), id_glob=id_glob)
+    chosen = problem_sets.select(
+        problem_sets.load(Suite.ALLREDUCE), problem_set=problem_set, id_glob=id_glob
+    )
+    wanted = {Profile.SMOKE: SMOKE_IDS, Profile.QUICK: QUICK_IDS}.get(profile)
+    return tuple(p for p in chosen if wanted is None or p.id in wanted)
+
+
+def sweep_problems(sweep: Sweep, dtype: DType) -> tuple[Problem, ...]:
+    """One problem per size; the index is log2 of the size, stable for power-of-two sweeps."""
+    item_bytes = ITEM_BYTES[dtype]
+    return tuple(
+        Problem(
+            id=f"allreduce/sweep/{size.bit_length() - 1:03d}",
+            suite=Suite.ALLREDUCE,
+            set=ProblemSet.SWEEP,
+            index=size.bit_length() - 1,
+            application="size sweep",
+            directions=(Direction.FWD,),
+            params=AllreduceParams(count=size // item_bytes),
+        )
+        for size in sweep.sizes_bytes()
+        if size >= item_bytes
+    )
+
+
+def rank_factors(ranks: int, dtype: DType) -> tuple[int, ...]:
+    """Each rank's multiplier: unequal, so a rank counted twice or lost changes the sum.
+
+    With more ranks than the dtype sums exactly, only the first ranks contribute.
+    """
+    limit = EXACT_INTEGER_LIMIT[dtype]
+    factors = tuple(1 + rank % 3 for rank in range(ranks))
+    if sum(factors) > limit:
+        factors = tuple(1 if rank < limit else 0 for rank in range(ranks))
+    return factors
+
+
+def check_exact_sum(
+    backend: CollectiveBackend, buffers: CollectiveBuffers, count: int, dtype: DType, seed: int
+) -> Correctness:
+    """One all-reduce of seeded small integers, compared exactly with their known sum.
+
+    Element i of rank r is w[i]·f[r], with w the same seeded integers on every rank, so every
+    rank knows the exact result w[i]·Σf without seeing the others' inputs. Every rank checks
+    its own output; the worst rank decides.
+    """
+    factors = rank_factors(backend.size, dtype)
+    total = sum(factors)
+    top = max(1, min(MAX_WEIGHT, EXACT_INTEGER_LIMIT[dtype] // total))
+    weights = np.random.default_rng([seed, count]).integers(1, top + 1, count, dtype=np.uint8)
+    buffers.load(weights * np.uint8(factors[backend.rank]))
+    buffers.kernel()()
+    wrong, error = _compare(buffers, weights, float(total))
+    worst_error, worst_wrong = backend.max_across_ranks([error, wrong])
+    return Correctness(
+        reference=f"exact integer sum over {backend.size} ranks",
+        reduced_problem=False,
+        error=worst_error,
+        tolerance=EXACT_TOLERANCE,
+        passed=worst_wrong == 0,
+    )
+
+
+def _compare(
+    buffers: CollectiveBuffers, weights: npt.NDArray[np.uint8], total: float
+) -> tuple[int, float]:
+    """Wrong elements of this rank's output and its normwise relative error, in float64."""
+    wrong = 0
+    diff_sq = 0.0
+    ref_sq = 0.0
+    start = 0
+    for chunk in buffers.output_chunks(CHECK_CHUNK):
+        expected = weights[start : start + chunk.size].astype(np.float64) * total
+        diff = np.nan_to_num(
+            chunk.astype(np.float64) - expected, nan=GARBAGE, posinf=GARBAGE, neginf=-GARBAGE
+        )
+        wrong += int(np.count_nonzero(diff))
+        diff_sq += float(diff @ diff)
+        ref_sq += float(expected @ expected)
+        start += chunk.size
+    return wrong, math.sqrt(diff_sq / ref_sq)
+
+
+def kernel_result(
+    problem: Problem,
+    dtype: DType,
+    *,
+    ranks: int,
+    in_place: bool,
+    timing: Timing,
+    correctness: Correctness,
+    seed: int,
+    page_faults: int | None,
+) -> KernelResult:
+    """The result of one all-reduce: bytes and bandwidths instead of FLOPs."""
+    assert isinstance(problem.params, AllreduceParams)
+    size_bytes = problem.params.count * ITEM_BYTES[dtype]
+    stats = summarize(timing.samples_ns)
+    algbw_gbps, busbw_gbps = bandwidths_gbps(size_bytes, ranks, stats.median_ns)
+    return KernelResult(
+        problem=problem,
+        direction=Direction.FWD,
+        precision=Precision(input=dtype, compute=dtype, output=dtype),
+        timer=timing.timer,
+        warmup_count=timing.warmup_count,
+        samples_ns=timing.samples_ns,
+        stats=stats,
+        flops=0,
+        bytes_moved=size_bytes,
+        tflops=0.0,
+        gbps=algbw_gbps,
+        correctness=correctness,
+        seed=seed,
+        page_faults=page_faults,
+        collective=Collective(
+            ranks=ranks,
+            in_place=in_place,
+            size_bytes=size_bytes,
+            algbw_gbps=algbw_gbps,
+            busbw_gbps=busbw_gbps,
+        ),
+    )

@@ -1,0 +1,20 @@
+"""The semantic checks of one bundle, run in order after the schema check passed.
+
+Each check is a function `BundleContext -> Iterable[Finding]`; one that raises is reported as a
+KP-INTERNAL finding for that check and the others still run. A new check (signatures, rules,
+plausibility) is one more entry in `BUNDLE_CHECKS`.
+"""
+
+from __future__ import annotations
+
+from validator.checks.measurement import check_correctness, check_measurements
+from validator.checks.run import check_run
+from validator.context import BundleCheck
+
+BUNDLE_CHECKS: tuple[tuple[str, BundleCheck], ...] = (
+    ("run", check_run),
+    ("measurements", check_measurements),
+    ("correctness", check_correctness),
+)
+
+__all__ = ["BUNDLE_CHECKS"]

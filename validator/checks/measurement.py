@@ -1,0 +1,93 @@
+"""Recomputes every derived figure from the raw samples and the problem: nothing is taken on trust.
+
+Statistics come from `schemas.summarize` (the harness's own function), FLOPs from the problem's
+formula, throughput from FLOPs (or bytes) over the median. Values written by another tool in
+another language may differ in the last bits, hence a relative tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from schemas import KernelResult, summarize
+from validator.context import BundleContext
+from validator.findings import Code, Finding, finding
+
+RESULT_FILE = "result.json"
+REL_TOLERANCE = 1e-6
+STAT_FIELDS = (
+    "min_ns", "median_ns", "mean_ns", "stdev_ns", "p10_ns", "p90_ns", "p99_ns", "iqr_ns", "cv",
+)  # fmt: skip
+
+
+def close(found: float, expected: float, rel: float = REL_TOLERANCE) -> bool:
+    """Equal within a relative tolerance (with a tiny absolute floor for values near zero)."""
+    return math.isclose(found, expected, rel_tol=rel, abs_tol=1e-12)
+
+
+def _stats(result: KernelResult, path: str) -> Iterator[Finding]:
+    samples_ns = result.samples_ns
+    if min(samples_ns) <= 0:
+        yield finding(Code.STATS_SAMPLES, file=RESULT_FILE, json_path=f"{path}.samples_ns",
+                      expected="every sample > 0", found=min(samples_ns))
+        return
+    if result.stats.count != len(samples_ns):
+        yield finding(Code.STATS_MISMATCH, file=RESULT_FILE, json_path=f"{path}.stats.count",
+                      expected=len(samples_ns), found=result.stats.count)
+    recomputed = summarize(samples_ns)
+    for name in STAT_FIELDS:
+        expected, found = getattr(recomputed, name), getattr(result.stats, name)
+        if not close(found, expected):
+            yield finding(Code.STATS_MISMATCH, file=RESULT_FILE, json_path=f"{path}.stats.{name}",
+                          expected=expected, found=found)
+
+
+def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
+    expected_flops = result.problem.flops()
+    if result.flops != expected_flops:
+        yield finding(Code.FLOPS_MISMATCH, file=RESULT_FILE, json_path=f"{path}.flops",
+                      expected=expected_flops, found=result.flops)
+    median_ns = result.stats.median_ns
+    # FLOP per ns is GFLOP/s; bytes per ns is GB/s.
+    for name, expected in (
+        ("tflops", result.flops / median_ns / 1e3),
+        ("gbps", result.bytes_moved / median_ns),
+    ):
+        found = getattr(result, name)
+        if not close(found, expected):
+            yield finding(Code.THROUGHPUT_MISMATCH, file=RESULT_FILE, json_path=f"{path}.{name}",
+                          expected=expected, found=found)
+    collective = result.collective
+    if collective is None:
+        return
+    algbw_gbps = collective.size_bytes / median_ns
+    busbw_gbps = algbw_gbps * 2 * (collective.ranks - 1) / collective.ranks
+    for name, expected in (("algbw_gbps", algbw_gbps), ("busbw_gbps", busbw_gbps)):
+        found = getattr(collective, name)
+        if not close(found, expected):
+            yield finding(Code.BANDWIDTH_MISMATCH, file=RESULT_FILE,
+                          json_path=f"{path}.collective.{name}", expected=expected, found=found)
+
+
+def check_measurements(ctx: BundleContext) -> Iterator[Finding]:
+    """Statistics, FLOPs, TFLOP/s, GB/s and collective bandwidths of every kernel result."""
+    for index, result in enumerate(ctx.run.results):
+        path = f"results[{index}]"
+        yield from _stats(result, path)
+        yield from _throughput(result, path)
+
+
+def check_correctness(ctx: BundleContext) -> Iterator[Finding]:
+    """One finding per kernel whose output failed its check, or whose verdict contradicts itself."""
+    for index, result in enumerate(ctx.run.results):
+        check = result.correctness
+        path = f"results[{index}].correctness"
+        within = check.error <= check.tolerance
+        if check.passed != within:
+            yield finding(Code.CORRECTNESS_INCONSISTENT, file=RESULT_FILE, json_path=f"{path}.passed",
+                          expected=within, found=check.passed)
+        elif not check.passed:
+            yield finding(Code.CORRECTNESS_FAILED, file=RESULT_FILE, json_path=f"{path}.error",
+                          message=f"{result.problem.id} {result.direction}: output failed its check",
+                          expected=f"<= {check.tolerance:.3g}", found=f"{check.error:.3g}")

@@ -1,0 +1,248 @@
+"""Findings: what the validator reports, as data, each with a stable code, a place and a fix.
+
+Codes never change meaning once published: tools and reviewers filter on them. Every code has
+one entry in `CATALOGUE` that gives its default severity and the fix shown when a check has no
+more specific one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SHOWN_CHARS = 160
+
+
+class Severity(StrEnum):
+    """How much a finding matters: errors reject a bundle, warnings are shown, notes inform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+class Code(StrEnum):
+    """The stable finding codes, grouped by the check that raises them."""
+
+    # Reading the input safely.
+    PATH_MISSING = "KP-INPUT-MISSING"
+    NO_BUNDLES = "KP-INPUT-NO-BUNDLES"
+    ARCHIVE_UNSAFE = "KP-ARCHIVE-UNSAFE"
+    ARCHIVE_LIMIT = "KP-ARCHIVE-LIMIT"
+    ARCHIVE_CORRUPT = "KP-ARCHIVE-CORRUPT"
+    JSON_TOO_LARGE = "KP-JSON-TOO-LARGE"
+    JSON_ENCODING = "KP-JSON-ENCODING"
+    JSON_SYNTAX = "KP-JSON-SYNTAX"
+    JSON_NONFINITE = "KP-JSON-NONFINITE"
+    JSON_DUPLICATE_KEY = "KP-JSON-DUPLICATE-KEY"
+    JSON_DEPTH = "KP-JSON-DEPTH"
+    # The bundle's files and the manifest.
+    BUNDLE_FILE_MISSING = "KP-BUNDLE-FILE-MISSING"
+    INTEGRITY_MISSING = "KP-INTEGRITY-MISSING"
+    INTEGRITY_EXTRA = "KP-INTEGRITY-EXTRA"
+    INTEGRITY_SIZE = "KP-INTEGRITY-SIZE"
+    INTEGRITY_HASH = "KP-INTEGRITY-HASH"
+    INTEGRITY_LINK = "KP-INTEGRITY-LINK"
+    INTEGRITY_DUPLICATE = "KP-INTEGRITY-DUPLICATE"
+    # JSON Schema and the models.
+    SCHEMA_REQUIRED = "KP-SCHEMA-REQUIRED"
+    SCHEMA_UNKNOWN_KEY = "KP-SCHEMA-UNKNOWN-KEY"
+    SCHEMA_TYPE = "KP-SCHEMA-TYPE"
+    SCHEMA_VALUE = "KP-SCHEMA-VALUE"
+    SCHEMA_VERSION = "KP-SCHEMA-VERSION"
+    SCHEMA_MODEL = "KP-SCHEMA-MODEL"
+    # Measurements recomputed from the raw samples.
+    STATS_SAMPLES = "KP-STATS-SAMPLES"
+    STATS_MISMATCH = "KP-STATS-MISMATCH"
+    FLOPS_MISMATCH = "KP-FLOPS-MISMATCH"
+    THROUGHPUT_MISMATCH = "KP-THROUGHPUT-MISMATCH"
+    BANDWIDTH_MISMATCH = "KP-BANDWIDTH-MISMATCH"
+    CORRECTNESS_FAILED = "KP-CORRECTNESS-FAILED"
+    CORRECTNESS_INCONSISTENT = "KP-CORRECTNESS-INCONSISTENT"
+    # The run as a whole.
+    RUN_INCOMPLETE = "KP-RUN-INCOMPLETE"
+    RUN_TIME = "KP-RUN-TIME"
+    RUN_KERNEL_ERROR = "KP-RUN-KERNEL-ERROR"
+    RUN_DUPLICATE_RESULT = "KP-RUN-DUPLICATE-RESULT"
+    RUN_SUITE_MISMATCH = "KP-RUN-SUITE-MISMATCH"
+    # Internal: a check itself failed; the round goes on.
+    INTERNAL = "KP-INTERNAL"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """The catalogue entry of a code: its default severity, one-line meaning and fix."""
+
+    severity: Severity
+    meaning: str
+    fix: str
+
+
+_E, _W, _N = Severity.ERROR, Severity.WARNING, Severity.NOTE
+CATALOGUE: dict[Code, CodeInfo] = {
+    Code.PATH_MISSING: CodeInfo(_E, "the path does not exist", "check the path"),
+    Code.NO_BUNDLES: CodeInfo(
+        _E, "no bundle found", "point at a bundle, a .tar.gz bundle or a folder holding bundles"
+    ),
+    Code.ARCHIVE_UNSAFE: CodeInfo(
+        _E,
+        "the archive holds an unsafe member (absolute path, '..', link or device)",
+        "pack the bundle directory with `tar -czf B.tar.gz -C PARENT BUNDLE`, plain files only",
+    ),
+    Code.ARCHIVE_LIMIT: CodeInfo(
+        _E, "the archive exceeds a size or member limit", "remove large or stray files"
+    ),
+    Code.ARCHIVE_CORRUPT: CodeInfo(_E, "the archive cannot be read", "re-create the .tar.gz"),
+    Code.JSON_TOO_LARGE: CodeInfo(
+        _E, "a JSON file exceeds the size limit", "split the run into several bundles"
+    ),
+    Code.JSON_ENCODING: CodeInfo(_E, "a JSON file is not UTF-8", "write JSON as UTF-8"),
+    Code.JSON_SYNTAX: CodeInfo(_E, "a file is not valid JSON", "re-create it with the harness"),
+    Code.JSON_NONFINITE: CodeInfo(
+        _E, "NaN or Infinity in JSON", "record failures in errors[], never as NaN or Infinity"
+    ),
+    Code.JSON_DUPLICATE_KEY: CodeInfo(
+        _E,
+        "an object repeats a key (readers disagree on which value wins)",
+        "write each key once",
+    ),
+    Code.JSON_DEPTH: CodeInfo(_E, "JSON nested too deeply", "re-create it with the harness"),
+    Code.BUNDLE_FILE_MISSING: CodeInfo(
+        _E, "a required bundle file is missing", "re-create the bundle with `kernelperf run`"
+    ),
+    Code.INTEGRITY_MISSING: CodeInfo(
+        _E, "a file listed in the manifest is missing", "restore the file or re-create the bundle"
+    ),
+    Code.INTEGRITY_EXTRA: CodeInfo(
+        _E, "a file is not listed in the manifest", "remove it, or re-create the bundle"
+    ),
+    Code.INTEGRITY_SIZE: CodeInfo(
+        _E, "a file's size differs from the manifest", "the file changed after the run: re-run"
+    ),
+    Code.INTEGRITY_HASH: CodeInfo(
+        _E, "a file's sha256 differs from the manifest", "the file changed after the run: re-run"
+    ),
+    Code.INTEGRITY_LINK: CodeInfo(
+        _E, "a bundle holds a link or special file", "bundles hold plain files only"
+    ),
+    Code.INTEGRITY_DUPLICATE: CodeInfo(
+        _E, "the manifest lists a path twice", "re-create the bundle"
+    ),
+    Code.SCHEMA_REQUIRED: CodeInfo(
+        _E, "a required field is missing", "re-create the document with the harness"
+    ),
+    Code.SCHEMA_UNKNOWN_KEY: CodeInfo(
+        _E, "a field the schema does not know", "remove the field; declare extras in code/"
+    ),
+    Code.SCHEMA_TYPE: CodeInfo(_E, "a field has the wrong type", "fix the field's type"),
+    Code.SCHEMA_VALUE: CodeInfo(_E, "a field's value is out of range", "fix the value"),
+    Code.SCHEMA_VERSION: CodeInfo(
+        _E,
+        "the document's schema_version is not one this validator reads",
+        "upgrade kernelperf to read newer documents, or re-run with this version",
+    ),
+    Code.SCHEMA_MODEL: CodeInfo(
+        _E, "the document passes JSON Schema but not the model", "re-create it with the harness"
+    ),
+    Code.STATS_SAMPLES: CodeInfo(
+        _E, "raw samples are zero, negative or missing", "every sample is a positive duration"
+    ),
+    Code.STATS_MISMATCH: CodeInfo(
+        _E,
+        "a statistic differs from the one recomputed from samples_ns",
+        "statistics must be computed from the raw samples (schemas.summarize)",
+    ),
+    Code.FLOPS_MISMATCH: CodeInfo(
+        _E, "flops differ from the problem's formula", "count FLOPs with the problem's flops()"
+    ),
+    Code.THROUGHPUT_MISMATCH: CodeInfo(
+        _E,
+        "tflops or gbps is not flops or bytes over the median time",
+        "derive throughput from stats.median_ns",
+    ),
+    Code.BANDWIDTH_MISMATCH: CodeInfo(
+        _E,
+        "algbw/busbw differ from size and median time (nccl-tests definitions)",
+        "algbw = S / t, busbw = algbw * 2(n-1)/n",
+    ),
+    Code.CORRECTNESS_FAILED: CodeInfo(
+        _E, "the kernel's output failed its correctness check", "fix the kernel; it is not scored"
+    ),
+    Code.CORRECTNESS_INCONSISTENT: CodeInfo(
+        _E, "passed disagrees with error and tolerance", "passed must equal error <= tolerance"
+    ),
+    Code.RUN_INCOMPLETE: CodeInfo(
+        _E, "the run was interrupted (complete=false)", "re-run the suite to completion"
+    ),
+    Code.RUN_TIME: CodeInfo(_E, "the run finished before it started", "check the clock"),
+    Code.RUN_KERNEL_ERROR: CodeInfo(
+        _N, "a kernel could not be measured", "see the message; it is not scored"
+    ),
+    Code.RUN_DUPLICATE_RESULT: CodeInfo(
+        _E,
+        "the same problem, direction and precision appear twice in one run",
+        "keep one result per problem, direction and precision",
+    ),
+    Code.RUN_SUITE_MISMATCH: CodeInfo(
+        _E, "a result's problem belongs to another suite than the run", "one suite per bundle"
+    ),
+    Code.INTERNAL: CodeInfo(
+        _E, "a check failed internally", "report this to the KernelPerf maintainers"
+    ),
+}
+
+
+def shown(value: object) -> str:
+    """A short, ASCII-safe rendering of a value for a finding (surrogates and controls escaped)."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = text.encode("ascii", "backslashreplace").decode("ascii")
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+class Finding(BaseModel):
+    """One problem found in a submission: where it is, what was expected, what was found, the fix."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: Code = Field(description="Stable code, e.g. KP-INTEGRITY-HASH.")
+    severity: Severity = Field(description="error rejects the bundle; warning and note do not.")
+    message: str = Field(description="What is wrong, in one line.")
+    file: str = Field(default="", description="File, relative to the validated path.")
+    json_path: str = Field(default="", description="Place in the file, e.g. results[3].stats.")
+    expected: str | None = Field(default=None, description="What the check expected.")
+    found: str | None = Field(default=None, description="What the file holds.")
+    fix: str = Field(description="How to fix it.")
+
+
+def finding(
+    code: Code,
+    *,
+    file: str = "",
+    json_path: str = "",
+    message: str = "",
+    expected: object = None,
+    found: object = None,
+    fix: str = "",
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding with the catalogue's severity, meaning and fix unless the check knows better."""
+    info = CATALOGUE[code]
+    return Finding(
+        code=code,
+        severity=severity or info.severity,
+        message=shown(message or info.meaning),
+        file=shown(file),
+        json_path=shown(json_path),
+        expected=None if expected is None else shown(expected),
+        found=None if found is None else shown(found),
+        fix=fix or info.fix,
+    )
+
+
+def relocated(item: Finding, prefix: str) -> Finding:
+    """The same finding with its file named relative to an outer folder."""
+    file = f"{prefix}/{item.file}" if item.file else prefix
+    return item.model_copy(update={"file": file})
