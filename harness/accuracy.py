@@ -32,7 +32,7 @@ def tolerance(output: DType, accumulate: DType, reduction_length: int) -> float:
 
 
 def relative_error(output: torch.Tensor, reference: torch.Tensor) -> float:
-    """‖output − reference‖_F / ‖reference‖_F, computed in float64."""
+    """‖output - reference‖_F / ‖reference‖_F, computed in float64."""
     ref = reference.to(torch.float64)
     diff = output.to(torch.float64) - ref
     norm = float(torch.linalg.vector_norm(ref))

@@ -24,7 +24,7 @@ def write_bundle(
     system: SystemDescription,
     events: Iterable[Mapping[str, object]] = (),
 ) -> Path:
-    """Writes result.json, system.json, logs/ and MANIFEST.json into `target`, replacing it whole."""
+    """Writes result.json, system.json, logs/ and MANIFEST.json into `target`, replacing it."""
     target = target.resolve()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,17 @@
 """Times a collective the way nccl-tests and OSU do, over any backend that can run one.
 
 Every rank must make the same calls in the same order, or the job deadlocks. So nothing here
-is decided by one rank's own clock: warm-up length and sample count are planned by rank 0 from
-the slowest rank's warm-up and broadcast, the timed loop starts after an untimed barrier, and
-the per-call samples are reduced with MAX only after the loop, never inside it.
+is decided by one rank's own clock: warm-up length and sample count follow from the slowest
+rank's warm-up, and rank 0's decision is broadcast so that not even a rounding difference can
+split the ranks; the timed loop starts after an untimed barrier, and the per-call samples are
+reduced with MAX only after the loop, never inside it.
 """
 
 from __future__ import annotations
 
 import math
+import resource
+import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,6 +49,7 @@ class CollectiveFacts:
     """What a backend knows about the software it runs on, for the bundle."""
 
     name: str
+    threads: int
     library_versions: dict[str, str]
     mpi_library: str | None
     mpi_thread_level: str | None
@@ -133,30 +137,38 @@ def measure_collective(
 ) -> Timing:
     """Warms up, then times every call on every rank and keeps the slowest rank per call.
 
-    The slowest rank is the sample because a collective ends when its last rank does.
+    The slowest rank is the sample because a collective ends when its last rank does. The
+    cost per call that sizes the run is the slowest rank's median warm-up call, the first left
+    out: first calls pay for page faults and connection set-up and would shrink the count.
     """
     progress("warm-up")
-    first_ns = sum(backend.time_calls(kernel, policy.min_warmup_calls))
-    (slowest_ns,) = backend.max_across_ranks([first_ns])
-    extra_warmup, samples = _plan(policy, slowest_ns, backend.rank == 0)
-    extra_warmup, samples = (int(v) for v in backend.broadcast([extra_warmup, samples]))
-    backend.time_calls(kernel, extra_warmup)
+    first_ns = backend.time_calls(kernel, policy.min_warmup_calls)
+    spent_ns, last_ns = backend.max_across_ranks([sum(first_ns), first_ns[-1]])
+    (extra_warmup,) = backend.broadcast([_extra_warmup(policy, spent_ns, last_ns)])
+    warmup_ns = first_ns + backend.time_calls(kernel, int(extra_warmup))
+    (per_call_ns,) = backend.max_across_ranks([statistics.median(warmup_ns[1:])])
+    (samples,) = backend.broadcast([policy.sample_count(per_call_ns)])
     progress("timed calls")
     backend.barrier()
-    local_ns = backend.time_calls(kernel, samples)
-    slowest = backend.max_across_ranks(local_ns)
+    faults_before = _minor_faults()
+    local_ns = backend.time_calls(kernel, int(samples))
+    faults = _minor_faults() - faults_before
+    *slowest_ns, most_faults = backend.max_across_ranks([*local_ns, faults])
     return Timing(
-        samples_ns=tuple(int(ns) for ns in slowest),
-        warmup_count=policy.min_warmup_calls + extra_warmup,
+        # A call shorter than a clock tick reads 0; statistics need positive samples.
+        samples_ns=tuple(max(1, int(ns)) for ns in slowest_ns),
+        warmup_count=len(warmup_ns),
         timer=backend.timer,
+        page_faults=int(most_faults) if backend.timer is Timer.HOST_CLOCK else None,
     )
 
 
-def _plan(policy: TimingPolicy, warmup_ns: float, decides: bool) -> tuple[int, int]:
-    """Extra warm-up calls and timed calls for a call that costs warmup_ns / min calls."""
-    if not decides:
-        return 0, 0
-    per_call_ns = max(warmup_ns / policy.min_warmup_calls, 1.0)
-    missing_ns = policy.warmup_s * 1e9 - warmup_ns
-    extra = max(0, math.ceil(missing_ns / per_call_ns))
-    return min(extra, policy.max_samples), policy.sample_count(per_call_ns)
+def _minor_faults() -> int:
+    """Minor page faults of this process so far (the most of any rank is recorded)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def _extra_warmup(policy: TimingPolicy, spent_ns: float, per_call_ns: float) -> int:
+    """Further warm-up calls that fill the warm-up time at the pace of the latest call."""
+    missing_ns = policy.warmup_s * 1e9 - spent_ns
+    return min(max(0, math.ceil(missing_ns / max(per_call_ns, 1.0))), policy.max_samples)

@@ -57,7 +57,7 @@ class TorchBackend:
     """The default process group over all ranks."""
 
     out_of_place = False
-    dtypes = (DType.FP32, DType.FP16, DType.BF16)
+    dtypes: tuple[DType, ...] = (DType.FP32, DType.FP16, DType.BF16)
     # gloo and NCCL failures (torch.distributed.DistError included) are RuntimeErrors.
     errors: tuple[type[BaseException], ...] = (RuntimeError,)
 
@@ -114,9 +114,12 @@ class TorchBackend:
         self._mpi_thread_level = thread_level(mpi)
         hosts = comm.allgather(socket.gethostname())
         host = "127.0.0.1" if len(set(hosts)) == 1 else hosts[0]
-        store = TCPStore(host, 0, self.size, True, timeout=timeout) if self.rank == 0 else None
-        port = comm.bcast(store.port if store is not None else 0, root=0)
-        return store or TCPStore(host, port, self.size, False, timeout=timeout)
+        if self.rank == 0:
+            store = TCPStore(host, 0, self.size, True, timeout=timeout, wait_for_workers=False)
+            comm.bcast(store.port, root=0)
+            return store
+        port = comm.bcast(0, root=0)
+        return TCPStore(host, port, self.size, False, timeout=timeout)
 
     def buffers(self, count: int, dtype: DType, in_place: bool) -> CollectiveBuffers:
         """A tensor of `count` elements on this rank's device."""
@@ -180,6 +183,7 @@ class TorchBackend:
             versions["mpi"] = self._mpi_library
         return CollectiveFacts(
             name="torch.distributed",
+            threads=torch.get_num_threads(),
             library_versions=versions,
             mpi_library=self._mpi_library,
             mpi_thread_level=self._mpi_thread_level,

@@ -7,6 +7,7 @@ runs read `perf_counter_ns` while CUDA runs read events after synchronising.
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ class Timing:
     samples_ns: tuple[int, ...]
     warmup_count: int
     timer: Timer
+    page_faults: int | None = None
+    """Minor page faults of this process during the timed calls (not the warm-up)."""
 
 
 class Clock(Protocol):
@@ -62,10 +65,14 @@ class HostClock:
     timer = Timer.HOST_CLOCK
 
     def time_call(self, kernel: Kernel) -> int:
-        """Runs `kernel` once between two reads of the monotonic clock."""
+        """Runs `kernel` once between two reads of the monotonic clock.
+
+        A call shorter than one tick of a coarse clock reads 0; samples must be positive (the
+        statistics divide by them), so 1 ns is the floor.
+        """
         start = time.perf_counter_ns()
         kernel()
-        return time.perf_counter_ns() - start
+        return max(1, time.perf_counter_ns() - start)
 
     def sync(self) -> None:
         """CPU kernels are synchronous: nothing to wait for."""
@@ -80,6 +87,21 @@ def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
         warmup_calls += 1
     clock.sync()
     count = policy.sample_count(warmup_ns / warmup_calls)
+    faults_before = _minor_faults()
     samples = tuple(clock.time_call(kernel) for _ in range(count))
     clock.sync()
-    return Timing(samples_ns=samples, warmup_count=warmup_calls, timer=clock.timer)
+    return Timing(
+        samples_ns=samples,
+        warmup_count=warmup_calls,
+        timer=clock.timer,
+        page_faults=_minor_faults() - faults_before,
+    )
+
+
+def _minor_faults() -> int:
+    """Minor page faults of this process so far.
+
+    Thousands per call mean the allocator hands memory back to the OS between calls (the glibc
+    trap in DESIGN), which slows the kernel down; so the count is kept with the samples.
+    """
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from schemas.attestation import Envelope, Statement
 from schemas.manifest import Manifest
 from schemas.problem import Problem
 from schemas.result import RunResult
@@ -23,6 +24,8 @@ DOCUMENTS: dict[str, type[BaseModel]] = {
     "system": SystemDescription,
     "manifest": Manifest,
     "problem": Problem,
+    "attestation": Envelope,
+    "statement": Statement,
 }
 
 

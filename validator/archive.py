@@ -29,7 +29,7 @@ class ArchiveLimits:
     max_total_bytes: int = 1 << 30
 
 
-class _Unsafe(Exception):
+class _UnsafeError(Exception):
     def __init__(self, item: Finding) -> None:
         super().__init__(item.message)
         self.finding = item
@@ -39,10 +39,12 @@ def _member_path(member: tarfile.TarInfo, file: str) -> PurePosixPath:
     """The member's path if it stays inside the archive root, else the finding that says why."""
     path = PurePosixPath(member.name)
     if path.is_absolute() or ".." in path.parts or "\\" in member.name or "\x00" in member.name:
-        raise _Unsafe(finding(Code.ARCHIVE_UNSAFE, file=file, found=member.name))
+        raise _UnsafeError(finding(Code.ARCHIVE_UNSAFE, file=file, found=member.name))
     if not (member.isfile() or member.isdir()):
-        raise _Unsafe(
-            finding(Code.ARCHIVE_UNSAFE, file=file, message="link or special file", found=member.name)
+        raise _UnsafeError(
+            finding(
+                Code.ARCHIVE_UNSAFE, file=file, message="link or special file", found=member.name
+            )
         )
     return path
 
@@ -52,16 +54,22 @@ def _extract(archive: Path, into: Path, file: str, limits: ArchiveLimits) -> Non
     with tarfile.open(archive, mode="r:gz") as tar:
         for count, member in enumerate(tar, start=1):
             if count > limits.max_members:
-                raise _Unsafe(
-                    finding(Code.ARCHIVE_LIMIT, file=file, expected=f"<= {limits.max_members} members")
+                raise _UnsafeError(
+                    finding(
+                        Code.ARCHIVE_LIMIT, file=file, expected=f"<= {limits.max_members} members"
+                    )
                 )
             path = _member_path(member, file)
             total_bytes += member.size
             if member.size > limits.max_member_bytes or total_bytes > limits.max_total_bytes:
-                raise _Unsafe(
-                    finding(Code.ARCHIVE_LIMIT, file=file, found=f"{member.name}: {member.size} bytes",
-                            expected=f"<= {limits.max_member_bytes} per member, "
-                            f"<= {limits.max_total_bytes} in all")
+                raise _UnsafeError(
+                    finding(
+                        Code.ARCHIVE_LIMIT,
+                        file=file,
+                        found=f"{member.name}: {member.size} bytes",
+                        expected=f"<= {limits.max_member_bytes} per member, "
+                        f"<= {limits.max_total_bytes} in all",
+                    )
                 )
             target = into.joinpath(*path.parts) if path.parts else into
             if member.isdir():
@@ -70,19 +78,21 @@ def _extract(archive: Path, into: Path, file: str, limits: ArchiveLimits) -> Non
             target.parent.mkdir(parents=True, exist_ok=True)
             source = tar.extractfile(member)
             if source is None:
-                raise _Unsafe(finding(Code.ARCHIVE_UNSAFE, file=file, found=member.name))
+                raise _UnsafeError(finding(Code.ARCHIVE_UNSAFE, file=file, found=member.name))
             with source, target.open("xb") as sink:
                 shutil.copyfileobj(source, sink, length=1 << 20)
 
 
 @contextmanager
-def unpacked(archive: Path, file: str, limits: ArchiveLimits | None = None) -> Iterator[Path | Finding]:
+def unpacked(
+    archive: Path, file: str, limits: ArchiveLimits | None = None
+) -> Iterator[Path | Finding]:
     """Yields the folder the archive unpacked to (removed afterwards), or why it could not be."""
     workdir = Path(tempfile.mkdtemp(prefix="kernelperf-validate-"))
     try:
         try:
             _extract(archive, workdir, file, limits or ArchiveLimits())
-        except _Unsafe as exc:
+        except _UnsafeError as exc:
             yield exc.finding
             return
         except (tarfile.TarError, OSError, EOFError, ValueError) as exc:

@@ -1,39 +1,32 @@
 """Loads one bundle (folder or `.tar.gz`) and runs every per-bundle check on it.
 
-Order matters: files are listed without following links, the three JSON documents are read once
-(their bytes are both hashed and parsed, so what is checked is what was hashed), the manifest is
-compared with the files, each document is validated against its JSON Schema, and only documents
-that pass are parsed into models and given to the semantic checks.
+The documents are read and checked by `validator.documents`; the semantic checks in
+`validator.checks.BUNDLE_CHECKS` run only on documents that passed their schemas. The verdict is
+cached by the hash of the bundle's files; the signature is checked every time.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import stat
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
-
-from schemas import MANIFEST_NAME, Manifest, RunResult, SystemDescription, sha256_of
+from schemas import MANIFEST_NAME, Manifest, RunResult, SystemDescription
 from validator.archive import ARCHIVE_SUFFIX, ArchiveLimits, unpacked
+from validator.cache import CachedBundle, cache_key, load_cached, store_cached
 from validator.checks import BUNDLE_CHECKS
+from validator.checks.signature import check_signature
 from validator.context import BundleContext
+from validator.documents import (
+    RESULT_NAME,
+    SYSTEM_NAME,
+    check_documents,
+    file_digests,
+    read_documents,
+    trusted_models,
+    walk,
+)
 from validator.findings import Code, Finding, finding, relocated
-from validator.jsonio import ParsedJson, read_json
 from validator.layout import Location, locate
 from validator.report import BundleReport, status_of
-from validator.schema_check import check_schema, json_path
-
-RESULT_NAME = "result.json"
-SYSTEM_NAME = "system.json"
-DOCUMENTS: dict[str, tuple[str, type[BaseModel]]] = {
-    MANIFEST_NAME: ("manifest", Manifest),
-    RESULT_NAME: ("result", RunResult),
-    SYSTEM_NAME: ("system", SystemDescription),
-}
-# Files a manifest never lists: itself, and a detached signature of it.
-UNLISTED = frozenset({MANIFEST_NAME, f"{MANIFEST_NAME}.sig"})
 
 
 def is_bundle(path: Path) -> bool:
@@ -45,105 +38,62 @@ def is_bundle(path: Path) -> bool:
     return (path / MANIFEST_NAME).is_file()
 
 
-def _walk(root: Path) -> tuple[dict[str, int], list[Finding]]:
-    """Regular files under `root` (relative path to size); links and special files are findings."""
-    sizes: dict[str, int] = {}
-    found: list[Finding] = []
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
-        for name in [*dirnames, *filenames]:
-            path = Path(folder, name)
-            relative = path.relative_to(root).as_posix()
-            mode = path.lstat().st_mode
-            if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                found.append(finding(Code.INTEGRITY_LINK, file=relative))
-            elif stat.S_ISREG(mode):
-                sizes[relative] = path.lstat().st_size
-    return sizes, found
-
-
-def _integrity(
-    root: Path, sizes: dict[str, int], manifest: Manifest, read: dict[str, bytes]
-) -> list[Finding]:
-    """Every listed file present with its size and sha256; every present file listed."""
-    found: list[Finding] = []
-    listed: set[str] = set()
-    for index, entry in enumerate(manifest.files):
-        where = f"files[{index}]"
-        if entry.path in listed:
-            found.append(finding(Code.INTEGRITY_DUPLICATE, file=MANIFEST_NAME, json_path=where,
-                                 found=entry.path))
-            continue
-        listed.add(entry.path)
-        if entry.path not in sizes:
-            found.append(finding(Code.INTEGRITY_MISSING, file=entry.path,
-                                 message=f"{entry.path} is listed in the manifest but missing",
-                                 expected=entry.sha256, found="absent"))
-            continue
-        if sizes[entry.path] != entry.size_bytes:
-            found.append(finding(Code.INTEGRITY_SIZE, file=entry.path,
-                                 expected=entry.size_bytes, found=sizes[entry.path]))
-        raw = read.get(entry.path)
-        digest = hashlib.sha256(raw).hexdigest() if raw is not None else sha256_of(root / entry.path)
-        if digest != entry.sha256:
-            found.append(finding(Code.INTEGRITY_HASH, file=entry.path,
-                                 message=f"{entry.path} changed after the manifest was written",
-                                 expected=entry.sha256, found=digest))
-    for extra in sorted(set(sizes) - listed - UNLISTED):
-        found.append(finding(Code.INTEGRITY_EXTRA, file=extra))
-    return found
-
-
-def _model(name: str, parsed: ParsedJson, found: list[Finding]) -> BaseModel | None:
-    """The document's model if it passes its JSON Schema and the model; findings otherwise."""
-    schema_name, model = DOCUMENTS[name]
-    problems = check_schema(schema_name, parsed.value, name)
-    if problems:
-        found.extend(problems)
-        return None
-    try:
-        return model.model_validate(parsed.value)
-    except ValidationError as exc:
-        found.extend(
-            finding(Code.SCHEMA_MODEL, file=name, json_path=json_path(error["loc"]),
-                    message=error["msg"], found=error.get("input"))
-            for error in exc.errors(include_url=False)
-        )
-        return None
-
-
 def _run_checks(ctx: BundleContext) -> list[Finding]:
     """Every semantic check; a check that raises becomes one KP-INTERNAL finding."""
     found: list[Finding] = []
     for name, check in BUNDLE_CHECKS:
         try:
             found.extend(check(ctx))
-        except Exception as exc:  # noqa: BLE001 -- one broken check must not stop the round
+        except Exception as exc:  # one broken check must not stop the round
             found.append(finding(Code.INTERNAL, message=f"check {name!r} failed: {exc!r}"))
     return found
 
 
-def check_root(root: Path, display: str, location: Location | None) -> BundleReport:
+def _verdict(
+    root: Path,
+    display: str,
+    location: Location | None,
+    raw: dict[str, bytes],
+    sizes: dict[str, int],
+    digests: dict[str, str],
+) -> tuple[CachedBundle, dict[str, object]]:
+    """Schema, integrity and semantic findings of the documents, and their models."""
+    models, found = check_documents(raw, sizes, digests)
+    run, system, manifest = (models.get(n) for n in (RESULT_NAME, SYSTEM_NAME, MANIFEST_NAME))
+    if (
+        isinstance(run, RunResult)
+        and isinstance(system, SystemDescription)
+        and isinstance(manifest, Manifest)
+    ):
+        found.extend(_run_checks(BundleContext(root, display, run, system, manifest, location)))
+    return CachedBundle(findings=tuple(found), parsed=tuple(sorted(models))), dict(models)
+
+
+def check_root(
+    root: Path, display: str, location: Location | None, cache_dir: Path | None = None
+) -> BundleReport:
     """All per-bundle findings of an unpacked bundle folder."""
-    sizes, found = _walk(root)
-    parsed: dict[str, ParsedJson] = {}
-    for name in DOCUMENTS:
-        if name not in sizes:
-            found.append(finding(Code.BUNDLE_FILE_MISSING, file=name))
-            continue
-        document = read_json(root / name, name)
-        if isinstance(document, Finding):
-            found.append(document)
-        else:
-            parsed[name] = document
-    models = {name: _model(name, document, found) for name, document in parsed.items()}
-    manifest = models.get(MANIFEST_NAME)
-    if isinstance(manifest, Manifest):
-        raw = {name: document.raw for name, document in parsed.items()}
-        found.extend(_integrity(root, sizes, manifest, raw))
+    sizes, found = walk(root)
+    raw, missing = read_documents(root, sizes)
+    found.extend(missing)
+    digests = file_digests(root, sizes, raw)
+    key = cache_key(digests, location.division if location else None)
+    cached = load_cached(cache_dir, key)
+    if cached is not None:
+        models: dict[str, object] = dict(trusted_models(raw, cached.parsed))
+    else:
+        cached, models = _verdict(root, display, location, raw, sizes, digests)
+        store_cached(cache_dir, key, cached)
+    found.extend(cached.findings)
     run, system = models.get(RESULT_NAME), models.get(SYSTEM_NAME)
-    if isinstance(run, RunResult) and isinstance(system, SystemDescription) and manifest:
-        ctx = BundleContext(root, display, run, system, manifest, location)
-        found.extend(_run_checks(ctx))
+    run = run if isinstance(run, RunResult) else None
+    try:
+        signature: str | None
+        signature, signature_findings = check_signature(root, location, run)
+        found.extend(signature_findings)
+    except Exception as exc:  # one broken check must not stop the round
+        signature = None
+        found.append(finding(Code.INTERNAL, message=f"check 'signature' failed: {exc!r}"))
     findings = tuple(relocated(f, display) for f in found)
     return BundleReport(
         path=display,
@@ -153,13 +103,18 @@ def check_root(root: Path, display: str, location: Location | None) -> BundleRep
         division=location.division if location else None,
         submitter=location.submitter if location else None,
         system_id=location.system_id if location else None,
-        run=run if isinstance(run, RunResult) else None,
+        result_sha256=digests.get(RESULT_NAME),
+        signature=signature,
+        run=run,
         system=system if isinstance(system, SystemDescription) else None,
     )
 
 
 def load_bundle(
-    path: Path, display: str | None = None, limits: ArchiveLimits | None = None
+    path: Path,
+    display: str | None = None,
+    limits: ArchiveLimits | None = None,
+    cache_dir: Path | None = None,
 ) -> BundleReport:
     """Loads and checks one bundle folder or `.tar.gz`; never raises for a broken bundle."""
     display = display or path.name
@@ -168,5 +123,5 @@ def load_bundle(
         with unpacked(path, display, limits) as root:
             if isinstance(root, Finding):
                 return BundleReport(path=display, status=status_of((root,)), findings=(root,))
-            return check_root(root, display, location)
-    return check_root(path, display, location)
+            return check_root(root, display, location, cache_dir)
+    return check_root(path, display, location, cache_dir)

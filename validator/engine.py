@@ -8,21 +8,27 @@ bundle's parsed documents at once.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 from schemas import UsageError
 from validator.bundle import is_bundle, load_bundle
-from validator.findings import Code, finding
-from validator.report import BundleReport, Report
+from validator.cache import default_cache_dir
+from validator.findings import Code, Finding, finding
+from validator.layout import locate
+from validator.report import BundleReport, Report, status_of
+from validator.round_layout import Placed, layout_findings
+from validator.round_rules import rules_findings
 
 ProgressHook = Callable[[int, int], None]
 BUNDLES_PER_TASK = 4
 
 
 def discover(root: Path) -> list[Path]:
-    """Every bundle under `root` (folders with a manifest and `.tar.gz` files), links not followed."""
+    """Every bundle under `root`: folders with a manifest, and `.tar.gz` files; no link followed."""
     if is_bundle(root):
         return [root]
     found: list[Path] = []
@@ -44,9 +50,12 @@ def display_of(bundle: Path, root: Path) -> str:
     return bundle.relative_to(root).as_posix()
 
 
-def _load_many(tasks: list[tuple[Path, str]]) -> list[BundleReport]:
+Task = tuple[Path, str, Path | None]
+
+
+def _load_many(tasks: list[Task]) -> list[BundleReport]:
     """Worker entry point: a few bundles per task keeps the pool's overhead small."""
-    return [load_bundle(path, display) for path, display in tasks]
+    return [load_bundle(path, display, cache_dir=cache_dir) for path, display, cache_dir in tasks]
 
 
 def default_jobs() -> int:
@@ -55,38 +64,85 @@ def default_jobs() -> int:
 
 
 def _check_all(
-    tasks: list[tuple[Path, str]], jobs: int, progress: ProgressHook | None
+    tasks: list[Task], jobs: int, progress: ProgressHook | None
 ) -> Iterator[BundleReport]:
     chunks = [tasks[i : i + BUNDLES_PER_TASK] for i in range(0, len(tasks), BUNDLES_PER_TASK)]
-    done = 0
     if jobs <= 1 or len(chunks) <= 1:
-        results = map(_load_many, chunks)
-        for reports in results:
-            done += len(reports)
-            if progress:
-                progress(done, len(tasks))
-            yield from reports
+        yield from _counted(map(_load_many, chunks), len(tasks), progress)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-        for reports in pool.map(_load_many, chunks):
-            done += len(reports)
-            if progress:
-                progress(done, len(tasks))
-            yield from reports
+        yield from _counted(pool.map(_load_many, chunks), len(tasks), progress)
+
+
+def _counted(
+    batches: Iterator[list[BundleReport]], total: int, progress: ProgressHook | None
+) -> Iterator[BundleReport]:
+    done = 0
+    for reports in batches:
+        done += len(reports)
+        if progress:
+            progress(done, total)
+        yield from reports
 
 
 def validate(
-    path: Path | str, *, jobs: int | None = None, progress: ProgressHook | None = None
+    path: Path | str,
+    *,
+    jobs: int | None = None,
+    progress: ProgressHook | None = None,
+    cache_dir: Path | Literal["default"] | None = "default",
 ) -> Report:
     """Validates a bundle, a `.tar.gz` bundle, or a folder of bundles (a round, a submission).
 
-    Raises `UsageError` only when the path does not exist; everything wrong inside it is a finding.
+    `jobs` worker processes (default: the cores this process may use); `cache_dir` keeps
+    verdicts by file hash (default: the user's cache folder; None: no cache). Raises
+    `UsageError` only when the path does not exist; everything wrong inside it is a finding.
     """
+    cache_folder = default_cache_dir() if cache_dir == "default" else cache_dir
     root = Path(path)
     if not root.exists() and not root.is_symlink():
         raise UsageError(f"no such file or folder: {root}", where=str(root), fix="check the path")
     bundles = discover(root)
-    tasks = [(bundle, display_of(bundle, root)) for bundle in bundles]
-    reports = tuple(_check_all(tasks, jobs or default_jobs(), progress))
-    round_findings = () if reports else (finding(Code.NO_BUNDLES, file=root.name),)
-    return Report(root=str(root), bundles=reports, findings=round_findings)
+    tasks = [(bundle, display_of(bundle, root), cache_folder) for bundle in bundles]
+    reports = list(_check_all(tasks, jobs or default_jobs(), progress))
+    if not reports:
+        return Report(
+            root=str(root), bundles=(), findings=(finding(Code.NO_BUNDLES, file=root.name),)
+        )
+    placed = [
+        Placed(i, path, locate(path), r)
+        for i, (path, r) in enumerate(zip(bundles, reports, strict=True))
+    ]
+    overall, per_bundle = _round_checks(root, placed)
+    merged = tuple(_with(report, per_bundle.get(i, [])) for i, report in enumerate(reports))
+    return Report(root=str(root), bundles=merged, findings=tuple(overall))
+
+
+def _with(report: BundleReport, extra: list[Finding]) -> BundleReport:
+    """The report with round-level findings about this bundle added."""
+    if not extra:
+        return report
+    findings = (*report.findings, *extra)
+    return report.model_copy(update={"findings": findings, "status": status_of(findings)})
+
+
+def _round_checks(
+    root: Path, placed: list[Placed]
+) -> tuple[list[Finding], dict[int, list[Finding]]]:
+    """Layout, declared systems and round rules; an internal error is one KP-INTERNAL finding."""
+    overall: list[Finding] = []
+    per_bundle: dict[int, list[Finding]] = defaultdict(list)
+    for name, check in (("layout", layout_findings), ("round rules", _rules_only)):
+        try:
+            found_overall, found_per_bundle = check(root, placed)
+        except Exception as exc:  # one broken check must not stop the round
+            overall.append(finding(Code.INTERNAL, message=f"check {name!r} failed: {exc!r}"))
+            continue
+        overall.extend(found_overall)
+        for index, items in found_per_bundle.items():
+            per_bundle[index].extend(items)
+    return overall, per_bundle
+
+
+def _rules_only(root: Path, placed: list[Placed]) -> tuple[list[Finding], dict[int, list[Finding]]]:
+    return [], rules_findings(root, placed)

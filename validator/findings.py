@@ -68,6 +68,49 @@ class Code(StrEnum):
     RUN_KERNEL_ERROR = "KP-RUN-KERNEL-ERROR"
     RUN_DUPLICATE_RESULT = "KP-RUN-DUPLICATE-RESULT"
     RUN_SUITE_MISMATCH = "KP-RUN-SUITE-MISMATCH"
+    # Signatures (validator/signatures.py).
+    SIG_UNSIGNED = "KP-SIG-UNSIGNED"
+    SIG_MALFORMED = "KP-SIG-MALFORMED"
+    SIG_BAD = "KP-SIG-BAD"
+    SIG_WRONG_KEY = "KP-SIG-WRONG-KEY"
+    SIG_SUBJECT_MISMATCH = "KP-SIG-SUBJECT-MISMATCH"
+    SIG_REPLAY = "KP-SIG-REPLAY"
+    SIG_NO_KEY = "KP-SIG-NO-KEY"
+    SIG_KEY_INVALID = "KP-SIG-KEY-INVALID"
+    # Physical plausibility.
+    PLAUSIBILITY_TFLOPS = "KP-PLAUSIBILITY-TFLOPS"
+    PLAUSIBILITY_DECLARED_PEAK = "KP-PLAUSIBILITY-DECLARED-PEAK"
+    PLAUSIBILITY_BANDWIDTH = "KP-PLAUSIBILITY-BANDWIDTH"
+    PLAUSIBILITY_UNKNOWN_DEVICE = "KP-PLAUSIBILITY-UNKNOWN-DEVICE"
+    # The rules of the round (validator/rules/<version>.json).
+    RULES_VERSION = "KP-RULES-VERSION"
+    RULES_DIVISION = "KP-RULES-DIVISION"
+    RULES_PROFILE = "KP-RULES-PROFILE"
+    RULES_HARNESS_VERSION = "KP-RULES-HARNESS-VERSION"
+    RULES_IMAGE = "KP-RULES-IMAGE"
+    RULES_SAMPLES = "KP-RULES-SAMPLES"
+    RULES_WARMUP = "KP-RULES-WARMUP"
+    RULES_CV = "KP-RULES-CV"
+    RULES_UNKNOWN_PROBLEM = "KP-RULES-UNKNOWN-PROBLEM"
+    RULES_PARAMS = "KP-RULES-PARAMS"
+    RULES_DIRECTION = "KP-RULES-DIRECTION"
+    RULES_PRECISION = "KP-RULES-PRECISION"
+    RULES_TOLERANCE = "KP-RULES-TOLERANCE"
+    RULES_INCOMPLETE_SET = "KP-RULES-INCOMPLETE-SET"
+    RULES_OPEN_DECLARATION = "KP-RULES-OPEN-DECLARATION"
+    # The submission layout and the declared systems.
+    LAYOUT_PLACEMENT = "KP-LAYOUT-PLACEMENT"
+    LAYOUT_NAME = "KP-LAYOUT-NAME"
+    LAYOUT_SUITE = "KP-LAYOUT-SUITE"
+    LAYOUT_SYSTEM = "KP-LAYOUT-SYSTEM"
+    LAYOUT_UNEXPECTED = "KP-LAYOUT-UNEXPECTED"
+    SYSTEM_MISSING = "KP-SYSTEM-MISSING"
+    SYSTEM_INVALID = "KP-SYSTEM-INVALID"
+    SYSTEM_MISMATCH = "KP-SYSTEM-MISMATCH"
+    SYSTEM_NODES = "KP-SYSTEM-NODES"
+    DUPLICATE_BUNDLE = "KP-DUPLICATE-BUNDLE"
+    DUPLICATE_RUN = "KP-DUPLICATE-RUN"
+    DUPLICATE_RESULT = "KP-DUPLICATE-RESULT"
     # Internal: a check itself failed; the round goes on.
     INTERNAL = "KP-INTERNAL"
 
@@ -189,6 +232,147 @@ CATALOGUE: dict[Code, CodeInfo] = {
     Code.RUN_SUITE_MISMATCH: CodeInfo(
         _E, "a result's problem belongs to another suite than the run", "one suite per bundle"
     ),
+    Code.SIG_UNSIGNED: CodeInfo(
+        _E,
+        "the bundle is not signed (no attestation.dsse.json)",
+        "sign it: `kernelperf sign BUNDLE --key KEY`",
+    ),
+    Code.SIG_MALFORMED: CodeInfo(
+        _E,
+        "attestation.dsse.json is not a DSSE envelope of a KernelPerf in-toto statement",
+        "re-sign the bundle with `kernelperf sign`",
+    ),
+    Code.SIG_BAD: CodeInfo(
+        _E,
+        "the signature does not verify: the attestation changed after signing",
+        "re-sign the bundle with `kernelperf sign`",
+    ),
+    Code.SIG_WRONG_KEY: CodeInfo(
+        _E,
+        "the bundle was signed with another key than the submitter's registered one",
+        "sign with the key whose .pub is registered in <round>/keys/, or register that key",
+    ),
+    Code.SIG_SUBJECT_MISMATCH: CodeInfo(
+        _E,
+        "a file differs from the one that was signed, or was added or removed",
+        "the bundle changed after signing: restore it, or re-run and sign again",
+    ),
+    Code.SIG_REPLAY: CodeInfo(
+        _E,
+        "the signature belongs to another bundle (its run_id differs)",
+        "sign this bundle itself: `kernelperf sign BUNDLE --key KEY`",
+    ),
+    Code.SIG_NO_KEY: CodeInfo(
+        _E,
+        "no registered public key to check the signature with",
+        "register the submitter's key as <round>/keys/<submitter>.pub",
+    ),
+    Code.SIG_KEY_INVALID: CodeInfo(
+        _E,
+        "the registered public key cannot be read as an Ed25519 PEM key",
+        "register the .pub file that `kernelperf keys generate` wrote",
+    ),
+    Code.PLAUSIBILITY_TFLOPS: CodeInfo(
+        _E, "a result is faster than its device's peak", "check the timer and the FLOP count"
+    ),
+    Code.PLAUSIBILITY_DECLARED_PEAK: CodeInfo(
+        _E, "a declared peak exceeds the published peak", "declare the vendor's dense peak"
+    ),
+    Code.PLAUSIBILITY_BANDWIDTH: CodeInfo(
+        _E, "a bandwidth exceeds the memory or link", "check the byte count and the timer"
+    ),
+    Code.PLAUSIBILITY_UNKNOWN_DEVICE: CodeInfo(
+        _N,
+        "the accelerator is not in the known device table; peaks are not verified",
+        "ask the maintainers to add the device to validator/peaks/devices.csv",
+    ),
+    Code.RULES_VERSION: CodeInfo(
+        _E, "the rules version is unknown", "run with a harness that uses a published rules version"
+    ),
+    Code.RULES_DIVISION: CodeInfo(
+        _E, "the run's division differs from the folder it sits in", "move the bundle or re-run"
+    ),
+    Code.RULES_PROFILE: CodeInfo(
+        _E, "the profile is not allowed in this division", "closed runs use --profile full"
+    ),
+    Code.RULES_HARNESS_VERSION: CodeInfo(
+        _E, "the harness version is not allowed by the rules", "run with an allowed harness"
+    ),
+    Code.RULES_IMAGE: CodeInfo(
+        _E, "the run did not use a locked container image", "run in the official image"
+    ),
+    Code.RULES_SAMPLES: CodeInfo(_E, "too few timed samples", "raise the time budget"),
+    Code.RULES_WARMUP: CodeInfo(_E, "too few warm-up calls", "use the harness's timing engine"),
+    Code.RULES_CV: CodeInfo(
+        _W, "samples vary more than the rules expect", "quiet the machine and re-run"
+    ),
+    Code.RULES_UNKNOWN_PROBLEM: CodeInfo(
+        _E, "the problem is not in an official set", "closed runs use the official sets only"
+    ),
+    Code.RULES_PARAMS: CodeInfo(
+        _E, "the problem's parameters differ from the official ones", "do not change parameters"
+    ),
+    Code.RULES_DIRECTION: CodeInfo(
+        _E, "the direction is not an official one for this problem", "time official directions"
+    ),
+    Code.RULES_PRECISION: CodeInfo(
+        _E, "the precision is below the set's minimum", "run at or above the minimum precision"
+    ),
+    Code.RULES_TOLERANCE: CodeInfo(
+        _E, "the correctness tolerance is looser than the rules' bound", "use the rules' bound"
+    ),
+    Code.RULES_INCOMPLETE_SET: CodeInfo(
+        _E,
+        "a submitted problem set lacks problems or directions",
+        "run the whole set (--profile full) at an allowed precision, with passing checks",
+    ),
+    Code.RULES_OPEN_DECLARATION: CodeInfo(
+        _E,
+        "an open submission does not declare its changes",
+        "write code/README.md with the sections the rules name",
+    ),
+    Code.LAYOUT_PLACEMENT: CodeInfo(
+        _E,
+        "a bundle is not at <round>/<division>/<submitter>/results/<system>/<suite>/<bundle>",
+        "use `kernelperf submit` to place bundles",
+    ),
+    Code.LAYOUT_NAME: CodeInfo(
+        _E, "a folder or file name is not allowed", "use letters, digits, '.', '_' and '-'"
+    ),
+    Code.LAYOUT_SUITE: CodeInfo(
+        _E, "the suite folder differs from the bundle's suite", "move the bundle"
+    ),
+    Code.LAYOUT_SYSTEM: CodeInfo(
+        _E, "the system folder differs from the bundle's system_id", "move the bundle"
+    ),
+    Code.LAYOUT_UNEXPECTED: CodeInfo(
+        _W, "an unexpected file or folder in the submission", "remove it"
+    ),
+    Code.SYSTEM_MISSING: CodeInfo(
+        _E,
+        "the declared system file is missing",
+        "add systems/<system_id>.json (kernelperf submit)",
+    ),
+    Code.SYSTEM_INVALID: CodeInfo(
+        _E, "the declared system file is not a valid SystemDescription", "fix or re-create it"
+    ),
+    Code.SYSTEM_MISMATCH: CodeInfo(
+        _E,
+        "a probed fact of the bundle differs from the declared system",
+        "declare the system the bundle ran on, or move the bundle to the right system",
+    ),
+    Code.SYSTEM_NODES: CodeInfo(
+        _E, "declared nodes or ranks differ from the rank placement", "declare what ran"
+    ),
+    Code.DUPLICATE_BUNDLE: CodeInfo(
+        _E, "the same result.json appears in two places", "submit each run once"
+    ),
+    Code.DUPLICATE_RUN: CodeInfo(_E, "two bundles share a run_id", "submit each run once"),
+    Code.DUPLICATE_RESULT: CodeInfo(
+        _E,
+        "two bundles of one system measure the same kernel",
+        "keep one bundle per suite and system",
+    ),
     Code.INTERNAL: CodeInfo(
         _E, "a check failed internally", "report this to the KernelPerf maintainers"
     ),
@@ -204,7 +388,7 @@ def shown(value: object) -> str:
 
 
 class Finding(BaseModel):
-    """One problem found in a submission: where it is, what was expected, what was found, the fix."""
+    """One problem in a submission: where it is, what was expected, what was found, the fix."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     code: Code = Field(description="Stable code, e.g. KP-INTEGRITY-HASH.")

@@ -29,7 +29,9 @@ def _testcase(parent: ET.Element, classname: str, name: str, findings: tuple[Fin
     case = ET.SubElement(parent, "testcase", classname=classname, name=name, time="0")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
-        failure = ET.SubElement(case, "failure", message=f"{len(errors)} errors", type=errors[0].code)
+        failure = ET.SubElement(
+            case, "failure", message=f"{len(errors)} errors", type=errors[0].code
+        )
         failure.text = "\n".join(_line(f) for f in errors)
     others = [f for f in findings if f.severity is not Severity.ERROR]
     if others:

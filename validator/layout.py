@@ -1,14 +1,13 @@
 """The submission layout: where a bundle sits says its round, division, submitter, system and suite.
 
-    <round>/<division>/<submitter>/systems/<system_id>.json
-    <round>/<division>/<submitter>/results/<system_id>/<suite>/<bundle>[.tar.gz]
-    <round>/<division>/<submitter>/code/
-    <round>/keys/<submitter>.pub
+<round>/<division>/<submitter>/systems/<system_id>.json
+<round>/<division>/<submitter>/results/<system_id>/<suite>/<bundle>[.tar.gz]
+<round>/<division>/<submitter>/code/
+<round>/keys/<submitter>.pub
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +50,8 @@ def bundle_name(path: Path) -> str:
 
 def locate(bundle: Path) -> Location | None:
     """The bundle's place in a submission layout, or None when it lies outside one."""
-    parts = Path(os.path.abspath(bundle)).parts  # not resolve(): links are not followed
+    # absolute(), not resolve(): a link is not followed to somewhere outside the layout.
+    parts = bundle.absolute().parts
     if len(parts) < 8 or parts[-4] != RESULTS_DIR or parts[-6] not in DIVISIONS:
         return None
     return Location(

@@ -40,28 +40,51 @@ def submitters_table(bundles: tuple[BundleReport, ...]) -> Table | None:
             groups[key].append(bundle)
     if not groups:
         return None
-    table = Table("round", "division", "submitter", "bundles", "valid", "errors", "warnings",
-                  title="Submitters", title_justify="left")
+    table = Table(
+        "round",
+        "division",
+        "submitter",
+        "bundles",
+        "valid",
+        "errors",
+        "warnings",
+        title="Submitters",
+        title_justify="left",
+    )
     for (round_name, division, submitter), members in sorted(groups.items()):
         findings = [f for b in members for f in b.findings]
         errors = sum(f.severity is Severity.ERROR for f in findings)
         warnings = sum(f.severity is Severity.WARNING for f in findings)
         valid = sum(b.valid for b in members)
         style = "kp.ok" if valid == len(members) else "kp.fail"
-        table.add_row(escape(round_name), division, escape(submitter), str(len(members)),
-                      f"[{style}]{valid}[/]", str(errors), str(warnings))
+        table.add_row(
+            escape(round_name),
+            division,
+            escape(submitter),
+            str(len(members)),
+            f"[{style}]{valid}[/]",
+            str(errors),
+            str(warnings),
+        )
     return table
 
 
 def findings_table(findings: list[Finding], max_rows: int) -> Table:
     """The most severe findings first, one row each, with the fix."""
     ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.file, f.json_path))
-    table = Table("code", "file", "where", "expected", "found", "fix",
-                  title="Findings", title_justify="left")
+    table = Table(
+        "code", "file", "where", "expected", "found", "fix", title="Findings", title_justify="left"
+    )
     for item in ordered[:max_rows]:
         style = SEVERITY_STYLE[item.severity]
-        table.add_row(f"[{style}]{item.code.value}[/]", escape(item.file), escape(item.json_path),
-                      escape(item.expected or ""), escape(item.found or ""), escape(item.fix))
+        table.add_row(
+            f"[{style}]{item.code.value}[/]",
+            escape(item.file),
+            escape(item.json_path),
+            escape(item.expected or ""),
+            escape(item.found or ""),
+            escape(item.fix),
+        )
     if len(ordered) > max_rows:
         table.caption = f"{len(ordered) - max_rows} more findings: see --json"
     return table

@@ -33,6 +33,7 @@ class BundleReport(BaseModel):
     division: str | None = Field(default=None, description="Division, from the layout.")
     submitter: str | None = Field(default=None, description="Submitter, from the layout.")
     system_id: str | None = Field(default=None, description="System id, from the layout.")
+    result_sha256: str | None = Field(default=None, description="sha256 of result.json.")
     signature: str | None = Field(
         default=None, description="signed, unsigned or bad, once signatures are checked."
     )

@@ -50,11 +50,7 @@ def _params(suite: Suite, row: dict[str, str]) -> ProblemParams:
         )
     if suite is Suite.CONV:
         return ConvParams(
-            **{
-                name: int(row[name])
-                for name in ConvParams.model_fields
-                if name != "kind"
-            }
+            **{name: int(row[name]) for name in ConvParams.model_fields if name != "kind"}
         )
     if suite is Suite.RNN:
         return RnnParams(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from harness.timing import Kernel
 from schemas import Correctness, Direction, DType, Precision, Problem, Suite
@@ -46,6 +46,7 @@ class RunOptions:
     seed: int
 
 
+@runtime_checkable
 class ComputeSuite(Protocol):
     """A suite of compute kernels (GEMM, convolution, RNN, sparse GEMM)."""
 

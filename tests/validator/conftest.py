@@ -1,4 +1,4 @@
-"""Builds good bundles with the harness's own writer, and helpers that break them one part at a time.
+"""Good bundles from the harness's own writer, and helpers that break them one part at a time.
 
 `make_bundle(tmp_path, **broken_part)` writes a valid bundle through `harness.bundle.write_bundle`
 from models built here (real problems from `harness.problems`, statistics from `summarize`);
@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from harness.accuracy import tolerance
 from harness.bundle import write_bundle
 from harness.problems import load
 from schemas import (
@@ -66,7 +67,12 @@ def kernel_result(
         tflops=problem.flops() / stats.median_ns / 1e3,
         gbps=bytes_moved / stats.median_ns,
         correctness=Correctness(
-            reference="torch fp64 cpu", reduced_problem=False, error=1e-7, tolerance=3e-6,
+            reference="torch fp64 cpu",
+            reduced_problem=False,
+            error=1e-7,
+            tolerance=tolerance(
+                precision.output, precision.compute, problem.params.reduction_length()
+            ),
             passed=True,
         ),
         seed=seed,
@@ -89,7 +95,10 @@ def run_result(suite: Suite = Suite.GEMM, count: int = 3, **changes: Any) -> Run
         seed=7,
         complete=True,
         backend=Backend(
-            name="torch", device="cpu", device_name="AMD EPYC", threads=2,
+            name="torch",
+            device="cpu",
+            device_name="AMD EPYC",
+            threads=2,
             library_versions={"torch": "2.13.0"},
         ),
         results=tuple(kernel_result(p, seed=i) for i, p in enumerate(problems)),
@@ -105,8 +114,12 @@ def system_description(**changes: Any) -> SystemDescription:
         submitter="Example Org",
         status=SystemStatus.AVAILABLE,
         host=Host(
-            cpu_model="AMD EPYC 9R45", sockets=1, cores=2, logical_cpus=2,
-            memory_bytes=24 << 30, isa_flags=("avx2", "avx512f", "avx512_bf16"),
+            cpu_model="AMD EPYC 9R45",
+            sockets=1,
+            cores=2,
+            logical_cpus=2,
+            memory_bytes=24 << 30,
+            isa_flags=("avx2", "avx512f", "avx512_bf16"),
         ),
         nodes=1,
         software=Software(os="Debian 12", kernel="6.1", python="3.11.2", framework="torch 2.13.0"),
@@ -131,7 +144,10 @@ def edit_json(bundle: Path, name: str, edit: JsonEdit, *, reseal_manifest: bool 
 
 
 def write_good_bundle(
-    target: Path, *, run: RunResult | None = None, system: SystemDescription | None = None,
+    target: Path,
+    *,
+    run: RunResult | None = None,
+    system: SystemDescription | None = None,
     **run_changes: Any,
 ) -> Path:
     """A valid bundle at `target`; `run_changes` replace top-level fields of the RunResult."""
@@ -144,10 +160,21 @@ def make_bundle() -> Callable[..., Path]:
     """`make_bundle(tmp_path, name="bundle", run=..., system=..., **run_changes) -> Path`."""
 
     def factory(
-        tmp_path: Path, name: str = "bundle", *, run: RunResult | None = None,
-        system: SystemDescription | None = None, **run_changes: Any,
+        tmp_path: Path,
+        name: str = "bundle",
+        *,
+        run: RunResult | None = None,
+        system: SystemDescription | None = None,
+        **run_changes: Any,
     ) -> Path:
         return write_good_bundle(tmp_path / name, run=run, system=system, **run_changes)
 
     return factory
 
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test gets its own validator cache, never the user's."""
+    monkeypatch.setenv("KERNELPERF_CACHE_DIR", str(tmp_path_factory.mktemp("validator-cache")))

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from validator import Code, Severity, load_bundle
 from tests.validator.conftest import edit_json
+from validator import Code, Severity, load_bundle
 
 MakeBundle = Callable[..., Path]
 

@@ -29,25 +29,45 @@ def close(found: float, expected: float, rel: float = REL_TOLERANCE) -> bool:
 def _stats(result: KernelResult, path: str) -> Iterator[Finding]:
     samples_ns = result.samples_ns
     if min(samples_ns) <= 0:
-        yield finding(Code.STATS_SAMPLES, file=RESULT_FILE, json_path=f"{path}.samples_ns",
-                      expected="every sample > 0", found=min(samples_ns))
+        yield finding(
+            Code.STATS_SAMPLES,
+            file=RESULT_FILE,
+            json_path=f"{path}.samples_ns",
+            expected="every sample > 0",
+            found=min(samples_ns),
+        )
         return
     if result.stats.count != len(samples_ns):
-        yield finding(Code.STATS_MISMATCH, file=RESULT_FILE, json_path=f"{path}.stats.count",
-                      expected=len(samples_ns), found=result.stats.count)
+        yield finding(
+            Code.STATS_MISMATCH,
+            file=RESULT_FILE,
+            json_path=f"{path}.stats.count",
+            expected=len(samples_ns),
+            found=result.stats.count,
+        )
     recomputed = summarize(samples_ns)
     for name in STAT_FIELDS:
         expected, found = getattr(recomputed, name), getattr(result.stats, name)
         if not close(found, expected):
-            yield finding(Code.STATS_MISMATCH, file=RESULT_FILE, json_path=f"{path}.stats.{name}",
-                          expected=expected, found=found)
+            yield finding(
+                Code.STATS_MISMATCH,
+                file=RESULT_FILE,
+                json_path=f"{path}.stats.{name}",
+                expected=expected,
+                found=found,
+            )
 
 
 def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
     expected_flops = result.problem.flops()
     if result.flops != expected_flops:
-        yield finding(Code.FLOPS_MISMATCH, file=RESULT_FILE, json_path=f"{path}.flops",
-                      expected=expected_flops, found=result.flops)
+        yield finding(
+            Code.FLOPS_MISMATCH,
+            file=RESULT_FILE,
+            json_path=f"{path}.flops",
+            expected=expected_flops,
+            found=result.flops,
+        )
     median_ns = result.stats.median_ns
     # FLOP per ns is GFLOP/s; bytes per ns is GB/s.
     for name, expected in (
@@ -56,8 +76,13 @@ def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
     ):
         found = getattr(result, name)
         if not close(found, expected):
-            yield finding(Code.THROUGHPUT_MISMATCH, file=RESULT_FILE, json_path=f"{path}.{name}",
-                          expected=expected, found=found)
+            yield finding(
+                Code.THROUGHPUT_MISMATCH,
+                file=RESULT_FILE,
+                json_path=f"{path}.{name}",
+                expected=expected,
+                found=found,
+            )
     collective = result.collective
     if collective is None:
         return
@@ -66,8 +91,13 @@ def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
     for name, expected in (("algbw_gbps", algbw_gbps), ("busbw_gbps", busbw_gbps)):
         found = getattr(collective, name)
         if not close(found, expected):
-            yield finding(Code.BANDWIDTH_MISMATCH, file=RESULT_FILE,
-                          json_path=f"{path}.collective.{name}", expected=expected, found=found)
+            yield finding(
+                Code.BANDWIDTH_MISMATCH,
+                file=RESULT_FILE,
+                json_path=f"{path}.collective.{name}",
+                expected=expected,
+                found=found,
+            )
 
 
 def check_measurements(ctx: BundleContext) -> Iterator[Finding]:
@@ -85,9 +115,19 @@ def check_correctness(ctx: BundleContext) -> Iterator[Finding]:
         path = f"results[{index}].correctness"
         within = check.error <= check.tolerance
         if check.passed != within:
-            yield finding(Code.CORRECTNESS_INCONSISTENT, file=RESULT_FILE, json_path=f"{path}.passed",
-                          expected=within, found=check.passed)
+            yield finding(
+                Code.CORRECTNESS_INCONSISTENT,
+                file=RESULT_FILE,
+                json_path=f"{path}.passed",
+                expected=within,
+                found=check.passed,
+            )
         elif not check.passed:
-            yield finding(Code.CORRECTNESS_FAILED, file=RESULT_FILE, json_path=f"{path}.error",
-                          message=f"{result.problem.id} {result.direction}: output failed its check",
-                          expected=f"<= {check.tolerance:.3g}", found=f"{check.error:.3g}")
+            yield finding(
+                Code.CORRECTNESS_FAILED,
+                file=RESULT_FILE,
+                json_path=f"{path}.error",
+                message=f"{result.problem.id} {result.direction}: output failed its check",
+                expected=f"<= {check.tolerance:.3g}",
+                found=f"{check.error:.3g}",
+            )

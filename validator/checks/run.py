@@ -12,7 +12,7 @@ RESULT_FILE = "result.json"
 
 
 def result_key(result: KernelResult) -> tuple[object, ...]:
-    """What makes a kernel result unique in a run: problem, direction, precision, collective mode."""
+    """What makes a result unique in a run: problem, direction, precision, collective mode."""
     collective = result.collective
     mode = None if collective is None else (collective.in_place, collective.ranks)
     return (result.problem.id, result.direction, result.precision, mode)
@@ -22,24 +22,43 @@ def check_run(ctx: BundleContext) -> Iterator[Finding]:
     """Completeness, timestamps, suite of every result, duplicates, and recorded kernel errors."""
     run = ctx.run
     if not run.complete:
-        yield finding(Code.RUN_INCOMPLETE, file=RESULT_FILE, json_path="complete",
-                      expected=True, found=False)
+        yield finding(
+            Code.RUN_INCOMPLETE, file=RESULT_FILE, json_path="complete", expected=True, found=False
+        )
     if run.finished_utc < run.started_utc:
-        yield finding(Code.RUN_TIME, file=RESULT_FILE, json_path="finished_utc",
-                      expected=f">= {run.started_utc.isoformat()}", found=run.finished_utc.isoformat())
+        yield finding(
+            Code.RUN_TIME,
+            file=RESULT_FILE,
+            json_path="finished_utc",
+            expected=f">= {run.started_utc.isoformat()}",
+            found=run.finished_utc.isoformat(),
+        )
     first_index: dict[tuple[object, ...], int] = {}
     for index, result in enumerate(run.results):
         if result.problem.suite != run.suite:
-            yield finding(Code.RUN_SUITE_MISMATCH, file=RESULT_FILE,
-                          json_path=f"results[{index}].problem.suite",
-                          expected=run.suite.value, found=result.problem.suite.value)
+            yield finding(
+                Code.RUN_SUITE_MISMATCH,
+                file=RESULT_FILE,
+                json_path=f"results[{index}].problem.suite",
+                expected=run.suite.value,
+                found=result.problem.suite.value,
+            )
         key = result_key(result)
         if key in first_index:
-            yield finding(Code.RUN_DUPLICATE_RESULT, file=RESULT_FILE, json_path=f"results[{index}]",
-                          message=f"{result.problem.id} {result.direction} repeats "
-                          f"results[{first_index[key]}]", found=result.problem.id)
+            yield finding(
+                Code.RUN_DUPLICATE_RESULT,
+                file=RESULT_FILE,
+                json_path=f"results[{index}]",
+                message=f"{result.problem.id} {result.direction} repeats "
+                f"results[{first_index[key]}]",
+                found=result.problem.id,
+            )
         else:
             first_index[key] = index
     for index, error in enumerate(run.errors):
-        yield finding(Code.RUN_KERNEL_ERROR, file=RESULT_FILE, json_path=f"errors[{index}]",
-                      message=f"{error.problem_id} {error.direction}: {error.message}")
+        yield finding(
+            Code.RUN_KERNEL_ERROR,
+            file=RESULT_FILE,
+            json_path=f"errors[{index}]",
+            message=f"{error.problem_id} {error.direction}: {error.message}",
+        )

@@ -1,0 +1,264 @@
+"""Runs a command in an image, hardened, with the output directory as its only writable place.
+
+The container gets no network, a read-only root with a tmpfs for /tmp (also HOME), a non-root user,
+no capabilities, no-new-privileges, and memory and pids limits. The probe inside learns the image
+and these settings from KERNELPERF_CONTAINER_* variables, so the bundle records what ran it.
+
+The output directory is mounted as itself: the harness writes each bundle atomically there, as it
+does natively, so a stopped run leaves whole bundles that `--resume` can finish.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import docker
+from docker.types import DeviceRequest, Mount
+
+from containers._engine import connect, docker_errors
+from schemas import UsageError
+
+CONTAINER_OUT = "/kp/out"
+# Harness options naming the directory it writes bundles into.
+OUTPUT_FLAGS = ("--out", "--resume")
+# Root outside must not mean root inside: a root caller's container runs as nobody instead.
+NOBODY_UID = 65534
+
+
+def default_memory() -> str:
+    """Three quarters of the host's memory, in whole GiB: room for the benchmark, not the host."""
+    total_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, total_bytes * 3 // 4 // 2**30)}g"
+
+
+def container_user() -> tuple[int, int]:
+    """The uid and gid the container runs as: the caller's, or nobody's for root."""
+    if os.getuid() == 0:
+        return NOBODY_UID, NOBODY_UID
+    return os.getuid(), os.getgid()
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The hardening and limits of one container run."""
+
+    memory: str = field(default_factory=default_memory)
+    pids_limit: int = 4096
+    shm_size: str = "1g"
+    tmp_size: str = "2g"
+    gpus: str | None = None
+
+    def recorded(self) -> dict[str, str]:
+        """The settings as the bundle records them (system.json's container.settings)."""
+        uid, gid = container_user()
+        return {
+            "network": "none",
+            "read_only_root": "true",
+            "tmpfs": f"/tmp size={self.tmp_size}",
+            "user": f"{uid}:{gid}",
+            "cap_drop": "ALL",
+            "security_opt": "no-new-privileges",
+            "memory": self.memory,
+            "pids_limit": str(self.pids_limit),
+            "shm_size": self.shm_size,
+            "gpus": self.gpus or "none",
+            "writable": CONTAINER_OUT,
+        }
+
+    def docker_options(self) -> dict[str, Any]:
+        """The same settings as Docker SDK keyword arguments of `containers.create`."""
+        uid, gid = container_user()
+        options: dict[str, Any] = {
+            "network_mode": "none",
+            "read_only": True,
+            "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={self.tmp_size},mode=1777"},
+            "user": f"{uid}:{gid}",
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],
+            "mem_limit": self.memory,
+            "memswap_limit": self.memory,  # equal: no swap, which would distort timings
+            "pids_limit": self.pids_limit,
+            "shm_size": self.shm_size,
+            "init": True,
+            "working_dir": "/tmp",
+            # The host's name: the probe derives the default system id from it, as natively.
+            "hostname": socket.gethostname(),
+        }
+        if self.gpus is not None:
+            options["device_requests"] = [_gpu_request(self.gpus)]
+        return options
+
+
+def run_container(
+    image: str,
+    argv: Sequence[str],
+    *,
+    settings: RunSettings,
+    out_dir: Path | None = None,
+    stdout: IO[bytes] | None = None,
+    stderr: IO[bytes] | None = None,
+    client: docker.DockerClient | None = None,
+) -> int:
+    """Runs `argv` in `image` with `settings`, streams its output, returns its exit code.
+
+    `out_dir`, when given, is mounted read-write at CONTAINER_OUT: the only writable volume.
+    """
+    client = client or connect()
+    out = stdout or sys.stdout.buffer
+    err = stderr or sys.stderr.buffer
+    with docker_errors(image):
+        found = client.images.get(image)
+        mounts = [Mount(CONTAINER_OUT, str(out_dir), type="bind")] if out_dir else []
+        container = client.containers.create(
+            image,
+            command=list(argv),
+            environment=container_environment(image, found, settings),
+            mounts=mounts,
+            labels={"org.kernelperf.run": "true"},
+            **settings.docker_options(),
+        )
+        try:
+            stream = client.api.attach(
+                container.id, stdout=True, stderr=True, stream=True, logs=True, demux=True
+            )
+            container.start()
+            for out_chunk, err_chunk in stream:
+                for sink, chunk in ((out, out_chunk), (err, err_chunk)):
+                    if chunk:
+                        sink.write(chunk)
+                        sink.flush()
+            status = container.wait()
+        finally:
+            container.remove(force=True)
+    return int(status["StatusCode"])
+
+
+def run_harness(
+    image: str,
+    harness_args: Sequence[str],
+    *,
+    settings: RunSettings,
+    stdout: IO[bytes] | None = None,
+    stderr: IO[bytes] | None = None,
+) -> int:
+    """Runs `kernelperf HARNESS_ARGS` in `image`, its --out (or --resume) directory mounted."""
+    args, target = rewrite_output(harness_args)
+    client = connect()
+    with docker_errors(image):
+        client.images.get(image)  # before any directory is made for it
+    if target is None:
+        return run_container(
+            image,
+            ["kernelperf", *args],
+            settings=settings,
+            stdout=stdout,
+            stderr=stderr,
+            client=client,
+        )
+    created = _prepare_output(target)
+    try:
+        return run_container(
+            image,
+            ["kernelperf", *args],
+            settings=settings,
+            out_dir=target,
+            stdout=stdout,
+            stderr=stderr,
+            client=client,
+        )
+    finally:
+        _give_back(target)
+        if created and not any(target.iterdir()):
+            target.rmdir()
+
+
+def rewrite_output(harness_args: Sequence[str]) -> tuple[list[str], Path | None]:
+    """The arguments with the output directory moved to CONTAINER_OUT, and the host path.
+
+    The output directory is --out, or --resume's (a bundle given to --resume means its parent).
+    """
+    args = list(harness_args)
+    places = [i for i, arg in enumerate(args) if arg.split("=", 1)[0] in OUTPUT_FLAGS]
+    if not places:
+        return args, None
+    if len(places) > 1:
+        raise UsageError(
+            "more than one output directory is given", fix="give one --out DIR (or --resume DIR)"
+        )
+    index = places[0]
+    flag, has_value, value = args[index].partition("=")
+    if not has_value:
+        if index + 1 >= len(args):
+            raise UsageError(f"{flag} needs a directory", fix=f"write {flag} DIR")
+        value = args.pop(index + 1)
+    target = Path(value).expanduser().resolve()
+    if flag == "--resume" and (target / "result.json").is_file():
+        target = target.parent
+    args[index : index + 1] = [flag, CONTAINER_OUT]
+    return args, target
+
+
+def container_environment(
+    name: str, image: docker.models.images.Image, settings: RunSettings
+) -> dict[str, str]:
+    """What the probe inside reads to fill system.json's container section."""
+    return {
+        "KERNELPERF_CONTAINER_IMAGE": name,
+        "KERNELPERF_CONTAINER_IMAGE_ID": str(image.id),
+        "KERNELPERF_CONTAINER_LABELS": json.dumps(dict(image.labels), sort_keys=True),
+        "KERNELPERF_CONTAINER_RUNTIME": "docker",
+        "KERNELPERF_CONTAINER_SETTINGS": json.dumps(settings.recorded(), sort_keys=True),
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+    }
+
+
+def _gpu_request(gpus: str) -> DeviceRequest:
+    """`--gpus all` or `--gpus N`, as Docker's device request for the NVIDIA runtime."""
+    if gpus == "all":
+        return DeviceRequest(count=-1, capabilities=[["gpu"]])
+    if gpus.isdigit() and int(gpus) > 0:
+        return DeviceRequest(count=int(gpus), capabilities=[["gpu"]])
+    raise UsageError(f"--gpus {gpus!r} is not understood", fix="use --gpus all or --gpus N")
+
+
+def _prepare_output(target: Path) -> bool:
+    """Makes the output directory writable for the container user; True when it was created."""
+    if target.exists() and not target.is_dir():
+        raise UsageError(
+            "the output path is a file", where=str(target), fix="name a directory instead"
+        )
+    created = not target.exists()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        if os.getuid() == 0:
+            _chown_tree(target, NOBODY_UID, NOBODY_UID)
+    except OSError as exc:
+        raise UsageError(
+            f"the output directory is not writable: {exc.strerror}",
+            where=str(target),
+            fix="choose an --out directory you can write to",
+        ) from exc
+    return created
+
+
+def _give_back(target: Path) -> None:
+    """A root caller's container wrote as nobody; the caller owns what it asked for."""
+    if os.getuid() == 0:
+        _chown_tree(target, os.getuid(), os.getgid())
+
+
+def _chown_tree(root: Path, uid: int, gid: int) -> None:
+    """chown -R, without following links."""
+    for path in (root, *root.rglob("*")):
+        os.chown(path, uid, gid, follow_symlinks=False)

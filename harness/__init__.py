@@ -1,0 +1,79 @@
+"""KernelPerf's harness: runs kernels, checks them, times them and writes result bundles.
+
+The public names are listed here once. They load on first use, so that importing a light part
+(the all-reduce suite on an MPI rank) does not import torch with the rest.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.bundle import write_bundle
+    from harness.checkpoint import Resume, read_resume
+    from harness.plan import ALL_DTYPES, POLICIES, RunRequest, SuitePlan, plan_suites
+    from harness.probe import describe_system
+    from harness.records import backend, kernel_error, kernel_result
+    from harness.runner import Runner, RunObserver, SuiteRun, resolve_device
+    from harness.suites import compute_suite, registered
+    from harness.timing import Clock, HostClock, Timing, TimingPolicy, measure
+
+_HOMES = {
+    "write_bundle": "harness.bundle",
+    "read_resume": "harness.checkpoint",
+    "Resume": "harness.checkpoint",
+    "ALL_DTYPES": "harness.plan",
+    "POLICIES": "harness.plan",
+    "RunRequest": "harness.plan",
+    "SuitePlan": "harness.plan",
+    "plan_suites": "harness.plan",
+    "describe_system": "harness.probe",
+    "backend": "harness.records",
+    "kernel_error": "harness.records",
+    "kernel_result": "harness.records",
+    "RunObserver": "harness.runner",
+    "Runner": "harness.runner",
+    "SuiteRun": "harness.runner",
+    "resolve_device": "harness.runner",
+    "compute_suite": "harness.suites",
+    "registered": "harness.suites",
+    "Clock": "harness.timing",
+    "HostClock": "harness.timing",
+    "Timing": "harness.timing",
+    "TimingPolicy": "harness.timing",
+    "measure": "harness.timing",
+}
+
+__all__ = [
+    "ALL_DTYPES",
+    "POLICIES",
+    "Clock",
+    "HostClock",
+    "Resume",
+    "RunObserver",
+    "RunRequest",
+    "Runner",
+    "SuitePlan",
+    "SuiteRun",
+    "Timing",
+    "TimingPolicy",
+    "backend",
+    "compute_suite",
+    "describe_system",
+    "kernel_error",
+    "kernel_result",
+    "measure",
+    "plan_suites",
+    "read_resume",
+    "registered",
+    "resolve_device",
+    "write_bundle",
+]
+
+
+def __getattr__(name: str) -> object:
+    """Imports the module that defines `name` the first time it is asked for."""
+    if name not in _HOMES:
+        raise AttributeError(f"module 'harness' has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)

@@ -1,0 +1,165 @@
+"""Turns measurements into the records of a bundle: kernel results, error entries, the backend.
+
+Every suite (the compute runner and the all-reduce launcher alike) builds its records here, so
+that throughput, statistics and the recorded settings are derived one way.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+
+import numpy
+import torch
+
+from harness.probe import cpu_model, torch_build_libraries
+from harness.timing import Timing
+from schemas import (
+    Backend,
+    Collective,
+    Correctness,
+    Direction,
+    KernelError,
+    KernelPerfError,
+    KernelResult,
+    Precision,
+    Problem,
+    summarize,
+)
+
+# The version of the run rules this harness follows (validator/rules/<version>.json).
+RULES_VERSION = "2026.1"
+# Environment variables that change timings: allocator, threading and BLAS/oneDNN settings.
+TIMING_ENV_PREFIXES = (
+    "MALLOC_",
+    "OMP_",
+    "MKL_",
+    "KMP_",
+    "GOMP_",
+    "OPENBLAS_",
+    "DNNL_",
+    "ONEDNN_",
+    "CUDA_",
+    "CUBLAS_",
+    "NCCL_",
+    "PYTORCH_",
+    "TORCH_",
+    "LD_PRELOAD",
+)
+
+
+def harness_version() -> str:
+    """The installed KernelPerf version, or a marker when running from an uninstalled tree."""
+    try:
+        return metadata.version("kernelperf")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def kernel_result(
+    problem: Problem,
+    direction: Direction,
+    precision: Precision,
+    timing: Timing,
+    correctness: Correctness,
+    *,
+    bytes_moved: int,
+    seed: int,
+    flops: int | None = None,
+    collective: Collective | None = None,
+) -> KernelResult:
+    """One kernel's record: statistics of the samples, and TFLOP/s and GB/s from their median.
+
+    `flops` defaults to the problem's logical count. Page faults come from `timing`; a caller
+    with a better count (the most of all ranks) passes `dataclasses.replace(timing, ...)`.
+    """
+    stats = summarize(timing.samples_ns)
+    logical_flops = problem.flops() if flops is None else flops
+    return KernelResult(
+        problem=problem,
+        direction=direction,
+        precision=precision,
+        timer=timing.timer,
+        warmup_count=timing.warmup_count,
+        samples_ns=timing.samples_ns,
+        stats=stats,
+        flops=logical_flops,
+        bytes_moved=bytes_moved,
+        # FLOP per ns is GFLOP/s; bytes per ns is GB/s.
+        tflops=logical_flops / stats.median_ns / 1e3,
+        gbps=bytes_moved / stats.median_ns,
+        correctness=correctness,
+        seed=seed,
+        page_faults=timing.page_faults,
+        collective=collective,
+    )
+
+
+def kernel_error(
+    problem_id: str, direction: Direction, precision: Precision | None, exc: BaseException
+) -> KernelError:
+    """The error entry of a kernel that raised: our errors keep what and fix, others their type."""
+    if isinstance(exc, KernelPerfError):
+        message = exc.what + (f" (fix: {exc.fix})" if exc.fix else "")
+    else:
+        lines = str(exc).strip().splitlines()
+        message = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return KernelError(
+        problem_id=problem_id, direction=direction, precision=precision, message=message
+    )
+
+
+def timing_environment() -> dict[str, str]:
+    """The environment variables and torch settings that change timings, as recorded."""
+    recorded = {
+        name: value
+        for name, value in sorted(os.environ.items())
+        if name.startswith(TIMING_ENV_PREFIXES)
+    }
+    recorded["torch.float32_matmul_precision"] = torch.get_float32_matmul_precision()
+    recorded["torch.interop_threads"] = str(torch.get_num_interop_threads())
+    if torch.cuda.is_available():
+        matmul = torch.backends.cuda.matmul
+        recorded["torch.cuda.matmul.allow_tf32"] = str(matmul.allow_tf32)
+        recorded["torch.cuda.matmul.allow_fp16_reduced_precision_reduction"] = str(
+            matmul.allow_fp16_reduced_precision_reduction
+        )
+        recorded["torch.backends.cudnn.allow_tf32"] = str(torch.backends.cudnn.allow_tf32)
+    return recorded
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that ran the kernels (BLAS and oneDNN from torch's build)."""
+    versions = {
+        "kernelperf": harness_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+    }
+    versions |= {name: v for name, v in torch_build_libraries().items() if name != "blas"}
+    if torch.version.cuda:
+        versions["cuda"] = torch.version.cuda
+    cudnn = torch.backends.cudnn
+    if cudnn.is_available():  # type: ignore[no-untyped-call]
+        versions["cudnn"] = str(cudnn.version())  # type: ignore[no-untyped-call]
+    if torch.version.hip:
+        versions["hip"] = torch.version.hip
+    return versions
+
+
+def device_name(device: str) -> str:
+    """The model of the device: the GPU's name, or the CPU model as /proc/cpuinfo gives it."""
+    if device.startswith("cuda"):
+        return torch.cuda.get_device_name(torch.device(device))
+    return cpu_model()
+
+
+def backend(device: str, threads: int) -> Backend:
+    """The torch backend as it ran: device, threads, library versions, timing settings."""
+    return Backend(
+        name="torch",
+        device=device,
+        device_name=device_name(device),
+        threads=threads,
+        library_versions=library_versions(),
+        environment=timing_environment(),
+    )

@@ -1,0 +1,285 @@
+"""Runs compute suites: each case prepared, checked, timed and recorded; one bundle per suite.
+
+Per case: `prepare` (inputs, first call), the correctness check (outside timing), then the timing
+engine. Any exception a kernel raises becomes an error entry and the run goes on. The bundle is
+rewritten atomically every few cases with complete=false, so that Ctrl-C, a crash or the time
+budget leave what was measured so far; `--resume` continues from there (harness/checkpoint.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import torch
+
+from harness.bundle import write_bundle
+from harness.checkpoint import PriorRun, case_key
+from harness.plan import POLICIES, RunRequest, SuitePlan
+from harness.records import RULES_VERSION, backend, harness_version, kernel_error, kernel_result
+from harness.suites.base import Case, ComputeSuite, RunOptions
+from harness.timing import Clock, HostClock, TimingPolicy, measure
+from schemas import (
+    Division,
+    KernelError,
+    KernelResult,
+    Profile,
+    RunResult,
+    Suite,
+    SystemDescription,
+    UsageError,
+)
+
+Outcome = KernelResult | KernelError
+# A checkpoint after this many cases or seconds, whichever comes first.
+CHECKPOINT_CASES = 5
+CHECKPOINT_S = 30.0
+
+
+class RunObserver(Protocol):
+    """Sees the run's progress (the CLI draws a progress bar from it)."""
+
+    def suite_started(self, plan: SuitePlan, done: int) -> None:
+        """A suite begins; `done` of its cases were recorded by an earlier run."""
+
+    def case_started(self, case: Case) -> None:
+        """One case is about to be prepared, checked and timed."""
+
+    def case_finished(self, case: Case, outcome: Outcome) -> None:
+        """One case ended, as a result or as an error entry."""
+
+    def suite_finished(self, plan: SuitePlan) -> None:
+        """The suite's bundle is written."""
+
+
+class SilentObserver:
+    """An observer that shows nothing (tests, and output that is not a terminal)."""
+
+    def suite_started(self, plan: SuitePlan, done: int) -> None:
+        """Nothing to show."""
+
+    def case_started(self, case: Case) -> None:
+        """Nothing to show."""
+
+    def case_finished(self, case: Case, outcome: Outcome) -> None:
+        """Nothing to show."""
+
+    def suite_finished(self, plan: SuitePlan) -> None:
+        """Nothing to show."""
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """A suite's bundle as written: where, and what it holds."""
+
+    path: Path
+    run: RunResult
+
+
+@dataclass
+class _Bundle:
+    """The growing record of one suite's run; `write` checkpoints it atomically."""
+
+    target: Path
+    run: RunResult
+    system: SystemDescription
+    events: list[dict[str, object]]
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def write(self, *, complete: bool) -> RunResult:
+        results = tuple(o for o in self.outcomes if isinstance(o, KernelResult))
+        errors = tuple(o for o in self.outcomes if isinstance(o, KernelError))
+        self.run = self.run.model_copy(
+            update={
+                "finished_utc": datetime.now(UTC),
+                "complete": complete,
+                "results": results,
+                "errors": errors,
+            }
+        )
+        write_bundle(self.target, self.run, self.system, self.events)
+        return self.run
+
+
+def resolve_device(device: str) -> str:
+    """'cpu', or 'cuda' made concrete ('cuda:0'); UsageError when torch has no CUDA here."""
+    if device == "cpu":
+        return device
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise UsageError(
+                "CUDA is not available to torch on this machine",
+                where=f"--device {device}",
+                fix="run with --device cpu, or on a machine with a CUDA build of torch and a GPU",
+            )
+        return device if ":" in device else f"cuda:{torch.cuda.current_device()}"
+    raise UsageError(f"unknown device {device!r}", where="--device", fix="use cpu or cuda")
+
+
+def clock_for(device: str) -> Clock:
+    """Host clock on CPU; device events (L2 flush, graphs for tiny kernels) on CUDA."""
+    if device.startswith("cuda"):
+        from harness.cuda_clock import CudaEventClock
+
+        return CudaEventClock(device)
+    return HostClock()
+
+
+def run_case(
+    suite: ComputeSuite, case: Case, options: RunOptions, policy: TimingPolicy, clock: Clock
+) -> Outcome:
+    """Prepare, check, time and record one case; whatever it raises becomes an error entry."""
+    try:
+        prepared = suite.prepare(case, options)
+        correctness = prepared.check()
+        timing = measure(prepared.kernel, policy, clock)
+        if options.device != "cpu":
+            timing = dataclasses.replace(timing, page_faults=None)
+        return kernel_result(
+            case.problem,
+            case.direction,
+            case.precision,
+            timing,
+            correctness,
+            bytes_moved=prepared.bytes_moved,
+            seed=options.seed,
+        )
+    except Exception as exc:  # any failure of one kernel is recorded; the run goes on
+        return kernel_error(case.problem.id, case.direction, case.precision, exc)
+    finally:
+        _release(options.device)
+
+
+def _release(device: str) -> None:
+    """Returns a finished case's buffers, so the next case starts from the same memory state."""
+    gc.collect()
+    if device.startswith("cuda"):
+        torch.cuda.empty_cache()
+
+
+def _event(case: Case, outcome: Outcome) -> dict[str, object]:
+    """One log line per case."""
+    entry: dict[str, object] = {"event": "case", "case": case.label, "t_utc": datetime.now(UTC)}
+    if isinstance(outcome, KernelResult):
+        entry |= {"median_ns": outcome.stats.median_ns, "passed": outcome.correctness.passed}
+    else:
+        entry["error"] = outcome.message
+    return entry
+
+
+class Runner:
+    """Runs the plans of one request against one system, writing bundles under `out`."""
+
+    def __init__(
+        self,
+        request: RunRequest,
+        system: SystemDescription,
+        out: Path,
+        *,
+        command_line: Sequence[str],
+        observer: RunObserver | None = None,
+        deadline: float | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.request = request
+        self.system = system
+        self.out = out
+        self.command_line = tuple(command_line)
+        self.observer = observer or SilentObserver()
+        self.deadline = deadline
+        self.now = now
+        self.stopped_early = False
+
+    def run(
+        self, plans: Sequence[SuitePlan], priors: Mapping[Suite, PriorRun] | None = None
+    ) -> list[SuiteRun]:
+        """Runs each plan in turn, continuing a prior bundle where one is given.
+
+        A suite not begun when the time budget ran out gets no bundle; `--resume` runs it.
+        """
+        torch.set_num_threads(self.request.threads)
+        runs = []
+        for plan in plans:
+            prior = (priors or {}).get(plan.suite.suite)
+            if prior is not None and prior.run.complete:
+                runs.append(SuiteRun(self.out / plan.suite.suite.value, prior.run))
+            elif self._out_of_time():
+                self.stopped_early = True
+            else:
+                runs.append(self._run_suite(plan, prior))
+        return runs
+
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and self.now() >= self.deadline
+
+    def _start(self, plan: SuitePlan, prior: PriorRun | None) -> _Bundle:
+        """A new bundle record, or the prior one with a note that the run resumed."""
+        target = self.out / plan.suite.suite.value
+        if prior is not None:
+            resumed: dict[str, object] = {"event": "resumed", "command_line": self.command_line}
+            events = [*prior.events, resumed]
+            bundle = _Bundle(target, prior.run, self.system, events)
+            bundle.outcomes.extend([*prior.run.results, *prior.run.errors])
+            return bundle
+        started = datetime.now(UTC)
+        run = RunResult(
+            run_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+            harness_version=harness_version(),
+            suite=plan.suite.suite,
+            profile=self.request.profile,
+            # Closed needs the official sets unfiltered at full size; the validator checks the rest.
+            division=Division.CLOSED
+            if self.request.profile is Profile.FULL and self.request.id_glob is None
+            else Division.OPEN,
+            rules_version=RULES_VERSION,
+            started_utc=started,
+            finished_utc=started,
+            command_line=self.command_line,
+            seed=self.request.seed,
+            complete=False,
+            backend=backend(self.request.device, self.request.threads),
+            results=(),
+            errors=(),
+        )
+        return _Bundle(target, run, self.system, [self.request.to_event()])
+
+    def _run_suite(self, plan: SuitePlan, prior: PriorRun | None) -> SuiteRun:
+        """The suite's missing cases, checkpointed; complete only when none was left out."""
+        bundle = self._start(plan, prior)
+        done = prior.done() if prior else frozenset()
+        todo = [case for case in plan.cases if case_key(case) not in done]
+        self.observer.suite_started(plan, len(plan.cases) - len(todo))
+        options = self.request.options()
+        policy = POLICIES[self.request.profile]
+        clock = clock_for(self.request.device)
+        since_checkpoint, checkpoint_at = 0, self.now()
+        complete = False
+        try:
+            for case in todo:
+                if self._out_of_time():
+                    self.stopped_early = True
+                    break
+                self.observer.case_started(case)
+                outcome = run_case(plan.suite, case, options, policy, clock)
+                bundle.outcomes.append(outcome)
+                bundle.events.append(_event(case, outcome))
+                self.observer.case_finished(case, outcome)
+                since_checkpoint += 1
+                overdue = self.now() - checkpoint_at > CHECKPOINT_S
+                if since_checkpoint >= CHECKPOINT_CASES or overdue:
+                    bundle.write(complete=False)
+                    since_checkpoint, checkpoint_at = 0, self.now()
+            else:
+                complete = True
+        finally:
+            # Interrupted or not, the bundle on disk holds every case measured so far.
+            run = bundle.write(complete=complete)
+        self.observer.suite_finished(plan)
+        return SuiteRun(bundle.target, run)

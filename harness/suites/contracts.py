@@ -1,0 +1,92 @@
+"""What the compute suites share about a kernel's contract: its precision, whether it can run, and
+how its output is judged against the float64 reference.
+
+Kept in one place so that every suite names precisions, reports a kernel the backend lacks, and
+records correctness the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import torch
+
+from harness.accuracy import relative_error
+from harness.suites.base import Case
+from schemas import Correctness, DType, MeasurementError, Precision, ProblemSet
+
+# Low-precision floats multiply in their own type and accumulate in fp32 (DeepBench's minimum).
+_ACCUMULATOR = {DType.FP16: DType.FP32, DType.BF16: DType.FP32, DType.INT8: DType.INT32}
+
+
+def precision_of(dtype: DType, *, int8_output: DType = DType.INT32) -> Precision:
+    """The contract for inputs of `dtype`: fp32 accumulation for floats, int32 for int8."""
+    output = int8_output if dtype is DType.INT8 else dtype
+    return Precision(input=dtype, compute=_ACCUMULATOR.get(dtype, dtype), output=output)
+
+
+def runs_in(dtype: DType, problem_set: ProblemSet) -> bool:
+    """int8 is an inference precision (DeepBench's rules); training sets never run it."""
+    return dtype is not DType.INT8 or problem_set is not ProblemSet.TRAIN
+
+
+def unsupported(case: Case, device: str, reason: str) -> MeasurementError:
+    """The error for a kernel this backend does not have; the runner records it and goes on."""
+    return MeasurementError(
+        f"no {case.precision.input.value} kernel for {case.direction.value} on {device}: {reason}",
+        where=case.label,
+        fix="leave this precision out (--dtype) or run on a backend that has the kernel",
+    )
+
+
+@contextmanager
+def missing_kernel(case: Case, device: str) -> Iterator[None]:
+    """Turns torch's missing-kernel errors, raised inside the block, into MeasurementError.
+
+    Torch reports a dtype or device it has no kernel for as RuntimeError or NotImplementedError
+    when the kernel is built or first called; this is the boundary where that becomes our error.
+    """
+    try:
+        yield
+    except (RuntimeError, NotImplementedError) as exc:
+        lines = str(exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        raise unsupported(case, device, f"torch {torch.__version__}: {reason}") from exc
+
+
+def first_call(kernel: Callable[[], object], case: Case, device: str) -> None:
+    """Calls `kernel` once (a warm-up), with torch's missing-kernel errors made MeasurementError."""
+    with missing_kernel(case, device):
+        kernel()
+
+
+def strict_precision(device: str) -> None:
+    """Makes CUDA honour the contracts: no TF32 for fp32, fp32 reductions for fp16 and bf16.
+
+    cuDNN convolutions default to TF32 and cuBLAS may reduce half-precision products in their own
+    type; either would time a cheaper kernel than the contract states. CPU kernels need nothing.
+    """
+    if device.startswith("cuda"):
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction = False
+        torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction = False
+
+
+def compare(
+    output: torch.Tensor, reference: torch.Tensor, tolerance: float, *, subset: str = ""
+) -> Correctness:
+    """Normwise error of `output` against the fp64 `reference` of the same inputs.
+
+    `subset` names the part of the output that was recomputed when the whole is too big for
+    fp64 (e.g. 'first 2 images'); it marks the check as reduced.
+    """
+    error = relative_error(output.detach().cpu(), reference)
+    return Correctness(
+        reference="torch fp64 cpu" + (f", {subset}" if subset else ""),
+        reduced_problem=bool(subset),
+        error=error,
+        tolerance=tolerance,
+        passed=error <= tolerance,
+    )

@@ -1,0 +1,155 @@
+"""The GEMM suite: DeepBench's dense matrix multiplies, C = op(A)·op(B), through torch.
+
+Layout. DeepBench calls column-major BLAS: A is mxk (kxm when a_t), B is kxn (nxk when b_t),
+C is mxn. A column-major rxc matrix occupies the same memory as a row-major cxr one, so each
+operand is stored here as the row-major tensor with the same bytes, and the product is taken the
+transposed way round: Cᵀ (nxm, row-major) = op(B)ᵀ · op(A)ᵀ. Then
+
+    op(A)ᵀ = A_rm       if not a_t  (A_rm: kxm row-major = A column-major)
+           = A_rmᵀ      if a_t      (A_rm: mxk, viewed transposed, no copy)
+    op(B)ᵀ = B_rm       if not b_t  (B_rm: nxk row-major = B column-major)
+           = B_rmᵀ      if b_t      (B_rm: kxn, viewed transposed, no copy)
+
+and torch hands the views to BLAS with the matching transpose flags, so the library reads memory
+in exactly the order DeepBench's call does. The output is written into a preallocated C (BLAS's
+beta = 0 into the same buffer every call), so no call pays for an allocation.
+
+Precisions: fp32; fp16 and bf16 with fp32 accumulation (on CUDA, torch's reduced-precision
+reductions are switched off so that the contract holds); int8 x int8 → int32 on the inference
+sets through `torch._int_mm`, where the backend has that kernel for the shape.
+
+Check: the top-left rxc block of C against a float64 product of the same inputs, with r and c
+shrunk until the reference costs at most REFERENCE_FLOPS (the whole C when it fits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import torch
+
+from harness.accuracy import tolerance
+from harness.inputs import TORCH_DTYPES, generator, random_nonzero
+from harness.suites.base import Case, Prepared, RunOptions
+from harness.suites.contracts import compare, first_call, precision_of, runs_in
+from schemas import Correctness, DType, GemmParams, Problem, Suite
+
+# fp64 matmul runs at about 45 GFLOP/s on this CPU: the reference then takes about 10 ms.
+REFERENCE_FLOPS = 500_000_000
+
+# Quick: one problem per shape family, every set and transpose combination, every call at most
+# about 75 ms in fp32 here; about 30 s in all with the checks, on 2 cores.
+QUICK_IDS = (
+    "gemm/train/003",  # DeepSpeech 1760x128x1760, NN
+    "gemm/train/023",  # the same, TN
+    "gemm/train/045",  # output layer 35x8457x1760: few rows, wide
+    "gemm/train/063",  # 7680x128x2560, NN
+    "gemm/train/086",  # Speaker ID 1024x700x512
+    "gemm/train/159",  # 1024x32x512, NT
+    "gemm/inference_server/000",  # output layer 5124x700x2048: the largest of the subset
+    "gemm/inference_server/008",  # 7680x1x2560: a matrix-vector product
+    "gemm/inference_server/025",  # GRU affine 3072x1500x1024
+    "gemm/inference_device/003",  # KWS 64x1x1216: latency-bound
+    "gemm/inference_device/010",  # low-rank 4224x1500x176: short reduction
+)
+# Smoke: three tiny shapes (NN, NT, matrix-vector), a second or two with the checks.
+SMOKE_IDS = ("gemm/train/128", "gemm/train/138", "gemm/inference_device/003")
+
+
+@dataclass(frozen=True)
+class Operands:
+    """The inputs in row-major storage, and the two views whose product is Cᵀ."""
+
+    a: torch.Tensor
+    b: torch.Tensor
+    left: torch.Tensor
+    right: torch.Tensor
+
+
+def operands(p: GemmParams, dtype: DType, device: str, seed: int) -> Operands:
+    """Seeded A and B stored as DeepBench's column-major BLAS call stores them (module docs)."""
+    gen = generator(seed)
+    a = random_nonzero((p.m, p.k) if p.a_t else (p.k, p.m), dtype, device, gen)
+    b = random_nonzero((p.k, p.n) if p.b_t else (p.n, p.k), dtype, device, gen)
+    left = b.t() if p.b_t else b
+    right = a.t() if p.a_t else a
+    return Operands(a=a, b=b, left=left, right=right)
+
+
+def _output_dtype(dtype: DType) -> torch.dtype:
+    return torch.int32 if dtype is DType.INT8 else TORCH_DTYPES[dtype]
+
+
+def _reference_block(p: GemmParams) -> tuple[int, int]:
+    """Rows r and columns c of C whose fp64 reference fits REFERENCE_FLOPS: halve the larger."""
+    rows, cols = p.m, p.n
+    while 2 * rows * cols * p.k > REFERENCE_FLOPS and max(rows, cols) > 1:
+        if rows >= cols:
+            rows = (rows + 1) // 2
+        else:
+            cols = (cols + 1) // 2
+    return rows, cols
+
+
+def _bytes_moved(p: GemmParams, dtype: DType) -> int:
+    """A and B read once, C written once, in their stored element sizes."""
+    item = TORCH_DTYPES[dtype].itemsize
+    return (p.m * p.k + p.k * p.n) * item + p.m * p.n * _output_dtype(dtype).itemsize
+
+
+def _honour_fp32_accumulation(device: str) -> None:
+    """cuBLAS may reduce fp16/bf16 products in their own type; the contract says fp32."""
+    if device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction = False
+        torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction = False
+
+
+class GemmSuite:
+    """DeepBench GEMMs timed through torch (MKL or OpenBLAS on CPU, cuBLAS on CUDA)."""
+
+    suite = Suite.GEMM
+    quick_ids = QUICK_IDS
+    smoke_ids = SMOKE_IDS
+
+    def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
+        """One forward case per requested precision the problem's set allows (int8: inference)."""
+        for dtype in options.dtypes:
+            if runs_in(dtype, problem.set):
+                yield Case(problem, problem.directions[0], precision_of(dtype))
+
+    def prepare(self, case: Case, options: RunOptions) -> Prepared:
+        """Seeded operands, a preallocated C, and the one matmul call to time."""
+        params = case.problem.params
+        assert isinstance(params, GemmParams), case.problem.id
+        dtype = case.precision.input
+        _honour_fp32_accumulation(options.device)
+        ops = operands(params, dtype, options.device, options.seed)
+        c_t = torch.empty((params.n, params.m), dtype=_output_dtype(dtype), device=options.device)
+        if dtype is DType.INT8:
+
+            def kernel() -> torch.Tensor:
+                return torch._int_mm(ops.left, ops.right, out=c_t)
+
+        else:
+
+            def kernel() -> torch.Tensor:
+                return torch.matmul(ops.left, ops.right, out=c_t)
+
+        first_call(kernel, case, options.device)
+
+        def check() -> Correctness:
+            rows, cols = _reference_block(params)
+            kernel()
+            reference = ops.left[:cols].to("cpu", torch.float64) @ ops.right[:, :rows].to(
+                "cpu", torch.float64
+            )
+            whole = (rows, cols) == (params.m, params.n)
+            return compare(
+                c_t[:cols, :rows],
+                reference,
+                tolerance(case.precision.output, case.precision.compute, params.k),
+                subset="" if whole else f"rows 0..{rows - 1} x columns 0..{cols - 1} of C",
+            )
+
+        return Prepared(kernel=kernel, check=check, bytes_moved=_bytes_moved(params, dtype))

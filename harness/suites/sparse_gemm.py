@@ -1,0 +1,156 @@
+"""The sparse GEMM suite: DeepBench's C = A·B with a pruned A, stored as CSR, and a dense B.
+
+A (m by k) has exactly round(m·k·(1 - sparsity)) non-zeros at uniformly random positions (so the
+FLOPs credited, 2·m·n·k·(1 - sparsity), are the work done), drawn from the run's seed, stored as
+`torch.sparse_csr_tensor` with int32 indices, as cuSPARSE and MKL take them. B (k by n) and C
+(m by n) are dense and row-major, torch's native layout; C is preallocated, so no call allocates.
+DeepBench's sets are all A·B (no transposes); a transposed operand raises MeasurementError.
+
+Precisions: wherever torch has a CSR-times-dense kernel for the dtype (fp32 and fp64 on CPU, via
+MKL; fp16 and bf16 too on CUDA, via cuSPARSE); others raise MeasurementError at the first call.
+int8 raises it up front: torch has no int8 sparse matmul with int32 accumulation on any device.
+
+Check: the top-left block of C against a dense float64 product of the same A and B (dense, so it
+does not rely on the sparse library it checks), the block shrunk until the reference costs at most
+REFERENCE_FLOPS.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import torch
+
+from harness.accuracy import tolerance
+from harness.inputs import TORCH_DTYPES, generator, random_nonzero
+from harness.suites.base import Case, Prepared, RunOptions
+from harness.suites.contracts import (
+    compare,
+    missing_kernel,
+    precision_of,
+    runs_in,
+    strict_precision,
+    unsupported,
+)
+from schemas import Correctness, DType, Problem, SparseGemmParams, Suite
+
+# Dense fp64 matmul runs at about 45-70 GFLOP/s here: the reference then takes about 10 ms.
+REFERENCE_FLOPS = 500_000_000
+INDEX_BYTES = 4
+# Quick: one matrix-vector and one wide product per set, at both sparsities.
+QUICK_IDS = (
+    "sparse_gemm/inference_server/000",
+    "sparse_gemm/inference_server/015",
+    "sparse_gemm/inference_device/002",
+    "sparse_gemm/inference_device/005",
+)
+SMOKE_IDS = ("sparse_gemm/inference_server/000",)
+
+
+@dataclass(frozen=True)
+class Operands:
+    """The sparse A in CSR, the dense B, and the preallocated C."""
+
+    a: torch.Tensor
+    b: torch.Tensor
+    c: torch.Tensor
+
+
+def nonzeros(p: SparseGemmParams) -> int:
+    """Non-zeros of A: exactly the fraction the problem states."""
+    return round(p.m * p.k * (1 - p.sparsity))
+
+
+def operands(p: SparseGemmParams, dtype: DType, device: str, seed: int) -> Operands:
+    """Seeded A (uniformly placed non-zeros, random non-zero values) and B, on `device`."""
+    gen = generator(seed)
+    count = nonzeros(p)
+    # The `count` smallest of m·k uniform draws sit at uniformly random positions.
+    draws = torch.rand(p.m * p.k, generator=gen)
+    positions = draws.topk(count, largest=False, sorted=False).indices.sort().values
+    rows, cols = positions // p.k, positions % p.k
+    crow = torch.zeros(p.m + 1, dtype=torch.int64)
+    crow[1:] = torch.bincount(rows, minlength=p.m).cumsum(0)
+    values = random_nonzero((count,), dtype, device, gen)
+    with warnings.catch_warnings():
+        # Torch calls its CSR support beta once per process; the suite knows, users need not.
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+        a = torch.sparse_csr_tensor(
+            crow.to(device=device, dtype=torch.int32),
+            cols.to(device=device, dtype=torch.int32),
+            values,
+            size=(p.m, p.k),
+            check_invariants=True,
+        )
+    b = random_nonzero((p.k, p.n), dtype, device, gen)
+    return Operands(a=a, b=b, c=torch.empty((p.m, p.n), dtype=b.dtype, device=device))
+
+
+def reference_block(p: SparseGemmParams) -> tuple[int, int]:
+    """Rows and columns of C whose dense fp64 reference fits REFERENCE_FLOPS: halve the larger."""
+    rows, cols = p.m, p.n
+    while 2 * rows * cols * p.k > REFERENCE_FLOPS and max(rows, cols) > 1:
+        if rows >= cols:
+            rows = (rows + 1) // 2
+        else:
+            cols = (cols + 1) // 2
+    return rows, cols
+
+
+def _bytes_moved(p: SparseGemmParams, dtype: DType) -> int:
+    """A's values and indices, B read once, C written once."""
+    item = TORCH_DTYPES[dtype].itemsize
+    count = nonzeros(p)
+    a = count * (item + INDEX_BYTES) + (p.m + 1) * INDEX_BYTES
+    return a + (p.k * p.n + p.m * p.n) * item
+
+
+class SparseGemmSuite:
+    """DeepBench sparse GEMMs timed through torch's CSR matmul (MKL on CPU, cuSPARSE on CUDA)."""
+
+    suite = Suite.SPARSE_GEMM
+    quick_ids = QUICK_IDS
+    smoke_ids = SMOKE_IDS
+
+    def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
+        """The forward product in every requested precision the problem's set allows."""
+        for direction in problem.directions:
+            for dtype in options.dtypes:
+                if runs_in(dtype, problem.set):
+                    yield Case(problem, direction, precision_of(dtype))
+
+    def prepare(self, case: Case, options: RunOptions) -> Prepared:
+        """Seeded CSR A and dense B, and the one sparse-times-dense call into C."""
+        params = case.problem.params
+        assert isinstance(params, SparseGemmParams), case.problem.id
+        if params.a_t or params.b_t:
+            raise unsupported(case, options.device, "transposed operands are not implemented")
+        dtype = case.precision.input
+        if dtype is DType.INT8:
+            reason = "torch has no int8 sparse matmul with int32 accumulation"
+            raise unsupported(case, options.device, reason)
+        strict_precision(options.device)
+        with missing_kernel(case, options.device):
+            ops = operands(params, dtype, options.device, options.seed)
+
+            def kernel() -> torch.Tensor:
+                return torch.mm(ops.a, ops.b, out=ops.c)
+
+            kernel()
+
+        def check() -> Correctness:
+            rows, cols = reference_block(params)
+            kernel()
+            a_rows = ops.a.to_dense()[:rows].to(device="cpu", dtype=torch.float64)
+            reference = a_rows @ ops.b[:, :cols].to(device="cpu", dtype=torch.float64)
+            part = f"first {rows} of {params.m} rows, {cols} of {params.n} columns"
+            return compare(
+                ops.c[:rows, :cols],
+                reference,
+                tolerance(case.precision.output, case.precision.compute, params.reduction_length()),
+                subset="" if (rows, cols) == (params.m, params.n) else part,
+            )
+
+        return Prepared(kernel=kernel, check=check, bytes_moved=_bytes_moved(params, dtype))

@@ -1,0 +1,244 @@
+"""`kernelperf run`: measures compute suites and writes one result bundle per suite.
+
+Quiet by default: a transient progress bar on stderr while it runs (terminals only), then a short
+table of what was measured. Ctrl-C or the time budget leaves bundles marked complete=false, and
+`--resume DIR` finishes them with the same settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from harness import (
+    ALL_DTYPES,
+    Runner,
+    RunRequest,
+    SuitePlan,
+    SuiteRun,
+    describe_system,
+    plan_suites,
+    read_resume,
+    registered,
+    resolve_device,
+)
+from harness.suites.base import Case
+from kernelperf import console
+from kernelperf.commands.system import add_identity_arguments
+from schemas import DType, KernelError, KernelResult, ProblemSet, Profile, Suite, UsageError
+
+SUITE_CHOICES = [s.value for s in Suite if s is not Suite.ALLREDUCE] + ["all"]
+DTYPE_CHOICES = [d.value for d in ALL_DTYPES] + ["all"]
+# With --resume these come from the bundle; giving them as well would be ambiguous.
+SELECTION_FLAGS = ("suite", "set", "profile", "device", "dtype", "filter", "seed", "threads")
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Adds the `run` subcommand."""
+    parser = subparsers.add_parser(
+        "run",
+        help="measure compute suites and write one bundle per suite",
+        description="Time DeepBench kernels and write result bundles to OUT/<suite>/.",
+    )
+    parser.add_argument("--suite", choices=SUITE_CHOICES, help="a compute suite, or all")
+    parser.add_argument("--set", choices=[s.value for s in ProblemSet], help="only this set")
+    parser.add_argument(
+        "--profile", choices=[p.value for p in Profile], help="smoke | quick | full (default)"
+    )
+    parser.add_argument("--device", help="cpu (default) or cuda")
+    parser.add_argument("--dtype", choices=DTYPE_CHOICES, help="input precision (default fp32)")
+    parser.add_argument("--filter", metavar="GLOB", help="problem ids matching this glob")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed of the inputs (default 0)")
+    parser.add_argument("--threads", type=int, metavar="N", help="intra-op threads of torch")
+    parser.add_argument(
+        "--time-budget", type=float, metavar="SECONDS", help="stop starting kernels after this"
+    )
+    parser.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted run")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="where the bundles go")
+    add_identity_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _dtypes(choice: str | None) -> tuple[DType, ...]:
+    if choice == "all":
+        return ALL_DTYPES
+    return (DType(choice or DType.FP32.value),)
+
+
+def _suites(choice: str | None) -> tuple[Suite, ...]:
+    if choice is None:
+        raise UsageError("no suite chosen", where="--suite", fix="add --suite gemm (or all)")
+    return registered() if choice == "all" else (Suite(choice),)
+
+
+def _threads(requested: int | None) -> int:
+    if requested is not None and requested < 1:
+        raise UsageError(f"{requested} threads", where="--threads", fix="give 1 or more")
+    return torch.get_num_threads() if requested is None else requested
+
+
+def request_from(args: argparse.Namespace) -> RunRequest:
+    """The request the flags describe; UsageError for what cannot run here."""
+    return RunRequest(
+        suites=_suites(args.suite),
+        profile=Profile(args.profile or Profile.FULL.value),
+        device=resolve_device(args.device or "cpu"),
+        dtypes=_dtypes(args.dtype),
+        seed=_seed(args.seed),
+        threads=_threads(args.threads),
+        problem_set=ProblemSet(args.set) if args.set else None,
+        id_glob=args.filter,
+    )
+
+
+def _seed(seed: int | None) -> int:
+    if seed is not None and seed < 0:
+        raise UsageError(f"seed {seed}", where="--seed", fix="give 0 or a positive integer")
+    return seed or 0
+
+
+def _out_dir(out: Path | None) -> Path:
+    if out is None:
+        raise UsageError("no output directory", where="--out", fix="add --out DIR")
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            "the output path is a file", where=f"--out {out}", fix="name a directory instead"
+        )
+    return out
+
+
+def _deadline(budget_s: float | None) -> float | None:
+    if budget_s is None:
+        return None
+    if budget_s <= 0:
+        raise UsageError(f"{budget_s} s", where="--time-budget", fix="give a positive number")
+    return time.monotonic() + budget_s
+
+
+class ProgressBar:
+    """A run observer that draws one bar per suite on stderr, with ETA and the current case."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def suite_started(self, plan: SuitePlan, done: int) -> None:
+        """Adds the suite's bar, counting cases an earlier run already recorded."""
+        self.task = self.progress.add_task(
+            plan.suite.suite.value, total=len(plan.cases), completed=done, case=""
+        )
+
+    def case_started(self, case: Case) -> None:
+        """Names the case being measured."""
+        if self.task is not None:
+            self.progress.update(self.task, case=case.label)
+
+    def case_finished(self, case: Case, outcome: KernelResult | KernelError) -> None:
+        """Advances the bar."""
+        if self.task is not None:
+            self.progress.advance(self.task)
+
+    def suite_finished(self, plan: SuitePlan) -> None:
+        """Clears the case name."""
+        if self.task is not None:
+            self.progress.update(self.task, case="")
+
+
+def _duration(ns: float) -> str:
+    """ns as µs, ms or s, three significant digits."""
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def summary_table(runs: list[SuiteRun]) -> Table:
+    """One row per kernel: problem, direction, dtype, median, TFLOP/s and the check."""
+    table = Table("problem", "dir", "dtype", "median", "TFLOP/s", "check")
+    for column in table.columns[3:5]:
+        column.justify = "right"
+    for run in runs:
+        for result in run.run.results:
+            check = "[kp.ok]ok[/]" if result.correctness.passed else "[kp.fail]FAIL[/]"
+            table.add_row(
+                result.problem.id,
+                result.direction.value,
+                result.precision.input.value,
+                _duration(result.stats.median_ns),
+                f"{result.tflops:.3g}",
+                f"{check} [kp.note]{result.correctness.error:.1e}[/]",
+            )
+        for error in run.run.errors:
+            dtype = error.precision.input.value if error.precision else "-"
+            message = escape(error.message[:60])
+            table.add_row(
+                error.problem_id,
+                error.direction.value,
+                dtype,
+                "-",
+                "-",
+                f"[kp.fail]error[/] {message}",
+            )
+    return table
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Plans, runs and summarises; the bundles are on disk even when interrupted."""
+    deadline = _deadline(args.time_budget)
+    if args.resume is not None:
+        given = [f"--{name}" for name in SELECTION_FLAGS if getattr(args, name) is not None]
+        if given or args.out is not None:
+            raise UsageError(
+                "--resume takes its settings and output directory from the bundle",
+                where=" ".join([*given, *(["--out"] if args.out is not None else [])]),
+                fix="drop those flags, or start a new run without --resume",
+            )
+        resume = read_resume(args.resume)
+        out, request, priors = resume.out, resume.request, resume.priors
+        system_id, submitter = resume.system.system_id, resume.system.submitter
+    else:
+        out, request, priors = _out_dir(args.out), request_from(args), {}
+        system_id, submitter = args.system_id, args.submitter
+    system = describe_system(system_id=system_id, submitter=submitter)
+    plans = plan_suites(request)
+    with Progress(
+        TextColumn("[kp.key]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("[kp.note]{task.fields[case]}"),
+        console=console.stderr,
+        transient=True,
+        disable=not console.stderr.is_terminal,
+    ) as progress:
+        runner = Runner(
+            request,
+            system,
+            out,
+            command_line=sys.argv,
+            observer=ProgressBar(progress),
+            deadline=deadline,
+        )
+        runs = runner.run(plans, priors)
+    console.stdout.print(summary_table(runs))
+    if runner.stopped_early:
+        console.stderr.print(
+            "[kp.warn]time budget reached[/]: the bundles are marked incomplete; finish with "
+            f"`kernelperf run --resume {escape(str(out))}`"
+        )
+    return 0

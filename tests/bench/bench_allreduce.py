@@ -1,0 +1,150 @@
+"""All-reduce: the harness's median beside a plain C `MPI_Allreduce` loop, side by side.
+
+Targets (DESIGN): busbw >= 0.95 x C from 64 KiB up; latency <= 1.5 x C below 64 KiB.
+`run` compiles `allreduce_loop.c` with the venv's `mpicc` into a temporary directory and starts
+two ranks under the venv's `mpiexec`. In each rank, per size and for several interleaved
+rounds, the harness's own timing engine times its mpi4py kernel, then the C loop times the same
+all-reduce with the same warm-up and sample count: one process, one MPI library, one
+communicator, so only the Python around each call differs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+RANKS = 2
+SIZES_BYTES = (8, 128, 2_048, 32_768, 65_536, 524_288, 4_194_304, 33_554_432)
+LATENCY_BELOW_BYTES = 65_536
+BUSBW_TARGET = 0.95
+LATENCY_TARGET = 1.5
+ROUNDS = 3
+# Short rounds: the spread over interleaved rounds says more than one long round.
+BUDGET_S = 0.3
+SOURCE = Path(__file__).with_name("allreduce_loop.c")
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(console: Console) -> None:
+    """Builds the C loop, runs both loops under mpiexec, prints one row per size."""
+    with tempfile.TemporaryDirectory(prefix="kp-bench-allreduce-") as scratch:
+        library = Path(scratch) / "liballreduce_loop.so"
+        subprocess.run(
+            [str(BIN / "mpicc"), "-O2", "-shared", "-fPIC", str(SOURCE), "-o", str(library)],
+            check=True,
+        )
+        rows_path = Path(scratch) / "rows.json"
+        subprocess.run(
+            [str(BIN / "mpiexec"), "-n", str(RANKS), sys.executable, "-m", __name__, str(library)]
+            + [str(rows_path)],
+            check=True,
+            cwd=REPO,
+            timeout=900,
+        )
+        rows = json.loads(rows_path.read_text(encoding="utf-8"))
+    console.print(_table(rows))
+
+
+def _table(rows: list[dict[str, float]]) -> Table:
+    """One row per size: medians, the ratio with its spread over rounds, and the verdict."""
+    table = Table(
+        "size",
+        "harness µs",
+        "C µs",
+        "time ratio (spread)",
+        "busbw GB/s",
+        "busbw ratio",
+        "target",
+        title=f"all-reduce: {RANKS} ranks, fp32, out of place, {ROUNDS} interleaved rounds",
+    )
+    for row in rows:
+        size = int(row["size_bytes"])
+        if size < LATENCY_BELOW_BYTES:
+            target, met = f"time <= {LATENCY_TARGET}", row["time_ratio"] <= LATENCY_TARGET
+        else:
+            target, met = f"busbw >= {BUSBW_TARGET}", row["busbw_ratio"] >= BUSBW_TARGET
+        table.add_row(
+            _bytes(size),
+            f"{row['harness_ns'] / 1e3:.2f}",
+            f"{row['c_ns'] / 1e3:.2f}",
+            f"{row['time_ratio']:.2f} ({row['time_ratio_min']:.2f}-{row['time_ratio_max']:.2f})",
+            f"{row['harness_busbw_gbps']:.2f}",
+            f"{row['busbw_ratio']:.3f}",
+            f"[green]{target} ok[/]" if met else f"[bold red]{target} missed[/]",
+        )
+    return table
+
+
+def _bytes(size: int) -> str:
+    """8 B, 2 KiB, 32 MiB."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} B"
+
+
+def _worker(library: Path, rows_path: Path) -> None:
+    """One rank: both loops per size, interleaved; rank 0 writes the rows."""
+    from harness.collective import bandwidths_gbps, measure_collective
+    from harness.collective_mpi import MpiBackend
+    from harness.timing import TimingPolicy
+    from schemas import DType
+
+    backend = MpiBackend()
+    policy = TimingPolicy(warmup_s=0.05, min_samples=20, max_samples=20_000, budget_s=BUDGET_S)
+    loop = ctypes.CDLL(str(library)).allreduce_loop
+    loop.restype = ctypes.c_int
+    loop.argtypes = [ctypes.c_void_p] * 2 + [ctypes.c_int] * 3 + [ctypes.c_void_p]
+    rows = []
+    for size_bytes in SIZES_BYTES:
+        count = size_bytes // 4
+        buffers = backend.buffers(count, DType.FP32, in_place=False)
+        buffers.load(np.ones(count, np.uint8))
+        send, recv = np.ones(count, np.float32), np.zeros(count, np.float32)
+        harness_ns: list[float] = []
+        c_ns: list[float] = []
+        for _ in range(ROUNDS):
+            timing = measure_collective(backend, buffers.kernel(), policy)
+            samples = np.zeros(len(timing.samples_ns), np.int64)
+            status = loop(
+                send.ctypes.data,
+                recv.ctypes.data,
+                count,
+                timing.warmup_count,
+                samples.size,
+                samples.ctypes.data,
+            )
+            assert status == 0, f"MPI_Allreduce failed with code {status}"
+            harness_ns.append(statistics.median(timing.samples_ns))
+            c_ns.append(float(np.median(samples)))
+        ratios = [h / c for h, c in zip(harness_ns, c_ns, strict=True)]
+        harness_median, c_median = statistics.median(harness_ns), statistics.median(c_ns)
+        rows.append(
+            {
+                "size_bytes": size_bytes,
+                "harness_ns": harness_median,
+                "c_ns": c_median,
+                "time_ratio": harness_median / c_median,
+                "time_ratio_min": min(ratios),
+                "time_ratio_max": max(ratios),
+                "harness_busbw_gbps": bandwidths_gbps(size_bytes, backend.size, harness_median)[1],
+                "c_busbw_gbps": bandwidths_gbps(size_bytes, backend.size, c_median)[1],
+                "busbw_ratio": c_median / harness_median,
+            }
+        )
+    if backend.rank == 0:
+        rows_path.write_text(json.dumps(rows), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _worker(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,82 @@
+"""Validator speed: a round of 200 bundles x 250 results must validate in under 10 s on one core.
+
+The round is generated in a temporary folder: one open-division submitter per 20 bundles, each
+bundle a GEMM run of 250 results with 100 raw samples each, written by the harness's own bundle
+writer. It is validated twice in one process: cold (nothing cached) and warm (the cache by file
+hash), both with one worker process.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.bundle import write_bundle
+from harness.problems import load
+from schemas import Division, DType, Precision, Suite
+from tests.validator.conftest import FP32, kernel_result, run_result, system_description
+from validator import validate
+
+BUNDLES = 200
+RESULTS = 250
+SAMPLES = 100
+BUNDLES_PER_SUBMITTER = 20
+TARGET_S = 10.0
+BF16 = Precision(input=DType.BF16, compute=DType.FP32, output=DType.BF16)
+
+
+def make_round(root: Path, bundles: int = BUNDLES, results: int = RESULTS) -> Path:
+    """Writes a clean open-division round of `bundles` bundles into `root`/2026.1."""
+    problems = load(Suite.GEMM)
+    # Past the 248 GEMM problems the same problems return in bf16: one result per kernel.
+    kernels = tuple(
+        kernel_result(
+            problems[i % len(problems)], seed=i, sample_count=SAMPLES,
+            precision=FP32 if i < len(problems) else BF16,
+        )
+        for i in range(results)
+    )
+    round_root = root / "2026.1"
+    for index in range(bundles):
+        # One system per bundle: two GEMM bundles of one system would measure the same kernels.
+        system = system_description(system_id=f"cpu-{index:03d}")
+        submitter_root = round_root / "open" / f"org{index // BUNDLES_PER_SUBMITTER:02d}"
+        systems = submitter_root / "systems"
+        if not systems.exists():
+            systems.mkdir(parents=True)
+            code = submitter_root / "code"
+            code.mkdir()
+            (code / "README.md").write_text("# Open submission\n\n## Changes\nnone\n\n## Why\n-\n")
+        (systems / f"{system.system_id}.json").write_text(system.model_dump_json(indent=2))
+        run = run_result(
+            Suite.GEMM, count=0, run_id=f"run-{index:04d}", division=Division.OPEN,
+            results=kernels, seed=index,
+        )
+        target = submitter_root / "results" / system.system_id / "gemm" / f"bundle-{index:04d}"
+        write_bundle(target, run, system)
+    return round_root
+
+
+def run(console: Console) -> None:
+    """Generates the round, validates it cold and warm, and prints the times."""
+    with tempfile.TemporaryDirectory(prefix="kernelperf-bench-") as folder:
+        started = time.perf_counter()
+        round_root = make_round(Path(folder))
+        generated_s = time.perf_counter() - started
+        size_mb = sum(p.stat().st_size for p in round_root.rglob("*") if p.is_file()) / 1e6
+        timings = []
+        for label in ("cold", "warm"):
+            started = time.perf_counter()
+            report = validate(round_root, jobs=1)
+            timings.append((label, time.perf_counter() - started, report))
+    table = Table("run", "bundles", "results", "MB", "seconds", "target", "ok")
+    for label, seconds, report in timings:
+        verdict = "[green]yes[/]" if seconds < TARGET_S and report.ok else "[red]no[/]"
+        table.add_row(label, str(report.counts["bundles"]), str(BUNDLES * RESULTS),
+                      f"{size_mb:.0f}", f"{seconds:.2f}", f"< {TARGET_S:.0f}", verdict)
+    console.print(table)
+    console.print(f"[dim]round generated in {generated_s:.1f} s; one worker process[/]")

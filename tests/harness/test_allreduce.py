@@ -1,0 +1,197 @@
+"""The all-reduce suite's arithmetic, sizes and launch facts, without starting MPI."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harness.collective import bandwidths_gbps, bus_factor
+from harness.launch import detect, first_slurm_host, placements, topology
+from harness.launch_watchdog import EXIT_CODE
+from harness.suites.allreduce import (
+    EXACT_INTEGER_LIMIT,
+    MAX_WEIGHT,
+    QUICK_IDS,
+    SMOKE_IDS,
+    Sweep,
+    kernel_result,
+    rank_factors,
+    select_problems,
+)
+from harness.timing import Timing
+from schemas import (
+    AllreduceParams,
+    Correctness,
+    DType,
+    ProblemSet,
+    Profile,
+    Timer,
+    UsageError,
+)
+
+
+@given(
+    size_bytes=st.integers(1, 2**40),
+    ranks=st.integers(1, 4096),
+    time_ns=st.floats(1.0, 1e12),
+)
+def test_bandwidths_follow_nccl_tests(size_bytes: int, ranks: int, time_ns: float) -> None:
+    algbw, busbw = bandwidths_gbps(size_bytes, ranks, time_ns)
+    assert algbw == pytest.approx(size_bytes / time_ns)
+    assert busbw == pytest.approx(algbw * 2 * (ranks - 1) / ranks)
+    assert busbw < 2 * algbw
+
+
+def test_bus_factor_of_known_rank_counts() -> None:
+    assert [bus_factor(n) for n in (1, 2, 4, 8)] == [0.0, 1.0, 1.5, 1.75]
+
+
+def test_kernel_result_reports_bytes_and_bandwidths_of_the_median() -> None:
+    (problem,) = select_problems(Profile.SMOKE, DType.FP32)
+    timing = Timing(samples_ns=(300, 100, 200, 400, 500), warmup_count=3, timer=Timer.HOST_CLOCK)
+    check = Correctness(
+        reference="exact", reduced_problem=False, error=0.0, tolerance=1e-300, passed=True
+    )
+    result = kernel_result(
+        problem,
+        DType.FP32,
+        ranks=4,
+        in_place=True,
+        timing=timing,
+        correctness=check,
+        seed=7,
+        page_faults=0,
+    )
+    assert result.collective is not None
+    assert result.collective.size_bytes == result.bytes_moved == 400_000
+    assert result.stats.median_ns == 300
+    assert result.collective.algbw_gbps == pytest.approx(400_000 / 300)
+    assert result.collective.busbw_gbps == pytest.approx(400_000 / 300 * 1.5)
+    assert result.gbps == result.collective.algbw_gbps
+    assert (result.flops, result.tflops, result.collective.in_place) == (0, 0.0, True)
+
+
+def test_full_profile_is_deepbenchs_seven_sizes_and_subsets_come_from_it() -> None:
+    full = select_problems(Profile.FULL, DType.FP32)
+    counts = [p.params.count for p in full if isinstance(p.params, AllreduceParams)]
+    assert counts == [100_000, 3_097_600, 4_194_304, 6_553_600, 16_777_217, 38_360_000, 64_500_000]
+    assert [p.id for p in full] == [f"allreduce/train/{i:03d}" for i in range(7)]
+    assert [p.id for p in select_problems(Profile.QUICK, DType.FP16)] == list(QUICK_IDS)
+    assert [p.id for p in select_problems(Profile.SMOKE, DType.FP32)] == list(SMOKE_IDS)
+    assert select_problems(Profile.FULL, DType.FP32, id_glob="*/00[56]") == full[5:]
+
+
+def test_sweep_sizes_are_bytes_with_stable_log2_ids() -> None:
+    problems = select_problems(Profile.QUICK, DType.FP16, sweep=Sweep(1, 1 << 20, 4))
+    assert [p.id for p in problems] == [
+        f"allreduce/sweep/{k:03d}" for k in range(2, 21, 2)
+    ]  # 1 byte holds no fp16 element: the sweep starts at 4 bytes
+    assert all(p.set is ProblemSet.SWEEP for p in problems)
+    counts = [p.params.count for p in problems if isinstance(p.params, AllreduceParams)]
+    assert counts == [2 * 4**k for k in range(10)]
+
+
+@pytest.mark.parametrize("sweep", [Sweep(0, 8, 2), Sweep(16, 8, 2), Sweep(8, 64, 1)])
+def test_a_sweep_that_cannot_step_is_a_usage_error(sweep: Sweep) -> None:
+    with pytest.raises(UsageError, match="cannot sweep"):
+        sweep.sizes_bytes()
+
+
+@given(ranks=st.integers(1, 5000), dtype=st.sampled_from(sorted(EXACT_INTEGER_LIMIT)))
+def test_rank_factors_keep_every_sum_exact(ranks: int, dtype: DType) -> None:
+    factors = rank_factors(ranks, dtype)
+    assert len(factors) == ranks
+    assert 0 < sum(factors) <= EXACT_INTEGER_LIMIT[dtype]
+    top = max(1, min(MAX_WEIGHT, EXACT_INTEGER_LIMIT[dtype] // sum(factors)))
+    assert top * sum(factors) <= EXACT_INTEGER_LIMIT[dtype]
+    if ranks >= 2 and 3 * ranks <= EXACT_INTEGER_LIMIT[dtype]:
+        assert factors[0] != factors[1]  # a rank counted twice changes the sum
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, ("none", 0, 1, 0)),
+        ({"PMI_RANK": "3", "PMI_SIZE": "8", "MPI_LOCALRANKID": "1"}, ("mpiexec", 3, 8, 1)),
+        (
+            {"OMPI_COMM_WORLD_RANK": "2", "OMPI_COMM_WORLD_SIZE": "4"},
+            ("mpiexec", 2, 4, 0),
+        ),
+        (
+            {"SLURM_PROCID": "5", "SLURM_NTASKS": "16", "SLURM_LOCALID": "1"},
+            ("srun", 5, 16, 1),
+        ),
+        (
+            {"RANK": "1", "WORLD_SIZE": "2", "LOCAL_RANK": "1", "SLURM_PROCID": "0"},
+            ("torchrun", 1, 2, 1),
+        ),
+        (  # mpiexec inside a Slurm allocation: MPI's variables describe the ranks
+            {"PMI_RANK": "1", "PMI_SIZE": "4", "SLURM_PROCID": "0", "SLURM_NTASKS": "1"},
+            ("mpiexec", 1, 4, 0),
+        ),
+    ],
+)
+def test_launch_is_learnt_from_the_launchers_variables(
+    environ: dict[str, str], expected: tuple[str, int, int, int]
+) -> None:
+    launch = detect(environ)
+    assert (launch.launcher, launch.rank, launch.size, launch.local_rank) == expected
+
+
+@pytest.mark.parametrize(
+    ("nodelist", "host"),
+    [("gpu[07-10,12],cpu1", "gpu07"), ("node1,node2", "node1"), ("a-b[3]", "a-b3"), ("n5", "n5")],
+)
+def test_first_slurm_host(nodelist: str, host: str) -> None:
+    assert first_slurm_host(nodelist) == host
+
+
+def test_topology_counts_distinct_hosts_and_the_busiest_node() -> None:
+    placement = placements(["2\tb\tcpu", "0\ta\tcpu", "1\ta\tcpu"])
+    assert [p.rank for p in placement] == [0, 1, 2]
+    one_node = topology(placement[:2], "MPICH device ch4:ofi")
+    assert (one_node.nodes, one_node.ranks_per_node) == (1, 2)
+    assert one_node.interconnect.startswith("shared memory")
+    two_nodes = topology(placement, "MPICH device ch4:ofi")
+    assert (two_nodes.nodes, two_nodes.ranks_per_node) == (2, 2)
+    assert two_nodes.interconnect.endswith("MPICH device ch4:ofi")
+
+
+def test_watchdog_ends_a_process_that_stops_making_progress() -> None:
+    script = (
+        "import time\n"
+        "from harness.launch_watchdog import Watchdog\n"
+        "with Watchdog(0.5, rank=4) as dog:\n"
+        "    dog.kick('step one')\n"
+        "    time.sleep(0.3)\n"
+        "    dog.kick('step two')\n"
+        "    time.sleep(30)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=20, check=False
+    )
+    elapsed_s = time.monotonic() - started
+    assert done.returncode == EXIT_CODE
+    assert "rank 4 made no progress for 0.5 s" in done.stderr
+    assert "where: step two" in done.stderr
+    assert elapsed_s < 10 and math.isfinite(elapsed_s)
+
+
+def test_watchdog_lets_a_finished_process_exit_normally() -> None:
+    script = (
+        "from harness.launch_watchdog import Watchdog\n"
+        "with Watchdog(0.2, rank=0) as dog:\n"
+        "    dog.kick('quick step')\n"
+        "print('done')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=20, check=False
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "done", "")

@@ -1,0 +1,240 @@
+"""Signature checks: a signed bundle verifies, and each way of breaking it has its own code."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from harness.signing import sign_bundle, sign_statement
+from schemas.attestation import ATTESTATION_NAME, PAYLOAD_TYPE, Envelope, Signature, pae
+from tests.harness.attestation_fixtures import DOCKER_IMAGE, key_pair, write_signable_bundle
+from validator.findings import Code
+from validator.signatures import (
+    SignatureCheck,
+    SignatureStatus,
+    public_key_id,
+    read_public_key,
+    registered_key_path,
+    verify_bundle,
+    verify_registered,
+)
+
+BUNDLE_FILES = ("MANIFEST.json", "logs/harness.jsonl", "result.json", "system.json")
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> tuple[Path, Ed25519PrivateKey]:
+    """The public key file and private key of the submitter 'acme'."""
+    pair, private_key = key_pair(tmp_path / "keys", "acme")
+    return pair.public_path, private_key
+
+
+@pytest.fixture
+def signed(tmp_path: Path, acme: tuple[Path, Ed25519PrivateKey]) -> Path:
+    """A bundle of run 'run-a', signed by acme."""
+    bundle = write_signable_bundle(tmp_path / "a", run_id="run-a", container=DOCKER_IMAGE)
+    sign_bundle(bundle, acme[1])
+    return bundle
+
+
+def codes(check: SignatureCheck) -> list[Code]:
+    return [f.code for f in check.findings]
+
+
+def verify(bundle: Path, public_path: Path) -> SignatureCheck:
+    return verify_bundle(bundle, read_public_key(public_path))
+
+
+def test_a_signed_bundle_verifies(signed: Path, acme: tuple[Path, Ed25519PrivateKey]) -> None:
+    check = verify(signed, acme[0])
+    assert check.status is SignatureStatus.SIGNED
+    assert check.findings == ()
+    assert check.statement is not None
+    assert check.statement.predicate.run_id == "run-a"
+
+
+@pytest.mark.parametrize("name", BUNDLE_FILES)
+def test_one_changed_byte_in_any_file_is_a_subject_mismatch(
+    signed: Path, acme: tuple[Path, Ed25519PrivateKey], name: str
+) -> None:
+    path = signed / name
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x01  # the last byte: never inside result.json's run_id (that would be a replay)
+    path.write_bytes(bytes(data))
+    check = verify(signed, acme[0])
+    assert check.status is SignatureStatus.BAD
+    assert codes(check) == [Code.SIG_SUBJECT_MISMATCH]
+    assert check.findings[0].file == name
+
+
+def test_an_added_or_removed_file_is_a_subject_mismatch(
+    signed: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    (signed / "logs" / "harness.jsonl").unlink()
+    (signed / "notes.txt").write_text("added later")
+    check = verify(signed, acme[0])
+    assert codes(check) == [Code.SIG_SUBJECT_MISMATCH, Code.SIG_SUBJECT_MISMATCH]
+    assert sorted(f.file for f in check.findings) == ["logs/harness.jsonl", "notes.txt"]
+
+
+def test_another_submitters_key_is_a_wrong_key(signed: Path, tmp_path: Path) -> None:
+    other_pair, _ = key_pair(tmp_path / "other", "globex")
+    check = verify(signed, other_pair.public_path)
+    assert check.status is SignatureStatus.BAD
+    assert codes(check) == [Code.SIG_WRONG_KEY]
+    assert check.findings[0].expected == other_pair.keyid
+
+
+def test_signing_with_another_key_under_our_keyid_is_a_bad_signature(
+    tmp_path: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    bundle = write_signable_bundle(tmp_path / "b")
+    sign_bundle(bundle, key_pair(tmp_path / "mallory", "mallory")[1])
+    envelope = Envelope.model_validate_json((bundle / ATTESTATION_NAME).read_bytes())
+    acme_keyid = public_key_id(read_public_key(acme[0]))
+    relabelled = envelope.model_copy(
+        update={"signatures": (Signature(keyid=acme_keyid, sig=envelope.signatures[0].sig),)}
+    )
+    (bundle / ATTESTATION_NAME).write_text(relabelled.model_dump_json())
+    assert codes(verify(bundle, acme[0])) == [Code.SIG_BAD]
+
+
+def test_a_statement_changed_after_signing_is_a_bad_signature(
+    signed: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    path = signed / ATTESTATION_NAME
+    envelope = json.loads(path.read_text())
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    statement["predicate"]["runtime"] = "native"
+    envelope["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
+    path.write_text(json.dumps(envelope))
+    check = verify(signed, acme[0])
+    assert check.status is SignatureStatus.BAD
+    assert codes(check) == [Code.SIG_BAD]
+    assert check.statement is None  # nothing an unverified payload says is returned
+
+
+def test_a_signature_replayed_on_another_bundle_is_a_replay(
+    signed: Path, tmp_path: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    other = write_signable_bundle(tmp_path / "b", run_id="run-b", container=DOCKER_IMAGE)
+    shutil.copyfile(signed / ATTESTATION_NAME, other / ATTESTATION_NAME)
+    check = verify(other, acme[0])
+    assert check.status is SignatureStatus.BAD
+    assert codes(check) == [Code.SIG_REPLAY]
+    assert (check.findings[0].expected, check.findings[0].found) == ("run-b", "run-a")
+
+
+def test_an_unsigned_bundle_is_unsigned(
+    tmp_path: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    bundle = write_signable_bundle(tmp_path / "b")
+    check = verify(bundle, acme[0])
+    assert check.status is SignatureStatus.UNSIGNED
+    assert codes(check) == [Code.SIG_UNSIGNED]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not json",
+        b'{"payload": "e30=", "payloadType": "application/vnd.in-toto+json", "signatures": []}',
+        b'{"payload": "%%%", "payloadType": "application/vnd.in-toto+json",'
+        b' "signatures": [{"keyid": "", "sig": "AA=="}]}',
+        b'{"payload": "e30=", "payloadType": "text/plain",'
+        b' "signatures": [{"keyid": "", "sig": "AA=="}]}',
+    ],
+    ids=["not-json", "no-signatures", "payload-not-base64", "wrong-payload-type"],
+)
+def test_an_unreadable_envelope_is_malformed(
+    signed: Path, acme: tuple[Path, Ed25519PrivateKey], content: bytes
+) -> None:
+    (signed / ATTESTATION_NAME).write_bytes(content)
+    check = verify(signed, acme[0])
+    assert check.status is SignatureStatus.BAD
+    assert codes(check) == [Code.SIG_MALFORMED]
+
+
+def test_a_validly_signed_payload_that_is_no_statement_is_malformed(
+    signed: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    payload = b'{"_type": "https://in-toto.io/Statement/v1"}'
+    sig = base64.b64encode(acme[1].sign(pae(PAYLOAD_TYPE, payload))).decode()
+    envelope = Envelope(
+        payload=base64.b64encode(payload).decode(),
+        payload_type=PAYLOAD_TYPE,
+        signatures=(Signature(sig=sig),),
+    )
+    (signed / ATTESTATION_NAME).write_text(envelope.model_dump_json())
+    assert codes(verify(signed, acme[0])) == [Code.SIG_MALFORMED]
+
+
+def test_a_linked_attestation_is_malformed(
+    tmp_path: Path, signed: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    elsewhere = tmp_path / "elsewhere.json"
+    (signed / ATTESTATION_NAME).rename(elsewhere)
+    (signed / ATTESTATION_NAME).symlink_to(elsewhere)
+    assert codes(verify(signed, acme[0])) == [Code.SIG_MALFORMED]
+
+
+def test_without_a_key_a_matching_signature_is_only_unverified(signed: Path) -> None:
+    check = verify_bundle(signed, None)
+    assert check.status is SignatureStatus.UNVERIFIED
+    assert codes(check) == [Code.SIG_NO_KEY]
+    (signed / "result.json").write_text("{}")
+    assert codes(verify_bundle(signed, None)) == [Code.SIG_SUBJECT_MISMATCH]
+
+
+def test_the_round_registry_key_is_used(
+    signed: Path, tmp_path: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    round_root = tmp_path / "2026.1"
+    assert codes(verify_registered(signed, round_root, "acme")) == [Code.SIG_NO_KEY]
+    key_file = registered_key_path(round_root, "acme")
+    assert key_file == round_root / "keys" / "acme.pub"
+    key_file.parent.mkdir(parents=True)
+    key_file.write_text("not a key")
+    invalid = verify_registered(signed, round_root, "acme")
+    assert invalid.status is SignatureStatus.UNVERIFIED
+    assert codes(invalid) == [Code.SIG_KEY_INVALID]
+    assert invalid.findings[0].file == "keys/acme.pub"
+    shutil.copyfile(acme[0], key_file)
+    assert verify_registered(signed, round_root, "acme").status is SignatureStatus.SIGNED
+
+
+def test_a_second_signature_by_the_registered_key_is_enough(
+    tmp_path: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    bundle = write_signable_bundle(tmp_path / "b")
+    first = sign_bundle(bundle, key_pair(tmp_path / "ci", "ci")[1])
+    ours = sign_statement(first.statement, acme[1]).signatures
+    envelope = Envelope.model_validate_json((bundle / ATTESTATION_NAME).read_bytes())
+    both = envelope.model_copy(update={"signatures": envelope.signatures + ours})
+    (bundle / ATTESTATION_NAME).write_text(both.model_dump_json())
+    assert verify(bundle, acme[0]).status is SignatureStatus.SIGNED
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_the_by_hand_recipe_of_docs_attestation_verifies_with_openssl(
+    signed: Path, tmp_path: Path, acme: tuple[Path, Ed25519PrivateKey]
+) -> None:
+    envelope = Envelope.model_validate_json((signed / ATTESTATION_NAME).read_bytes())
+    payload = base64.b64decode(envelope.payload)
+    (tmp_path / "pae.bin").write_bytes(pae(envelope.payload_type, payload))
+    (tmp_path / "sig.bin").write_bytes(base64.b64decode(envelope.signatures[0].sig))
+    command = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(acme[0]), "-rawin"]
+    command += ["-in", str(tmp_path / "pae.bin"), "-sigfile", str(tmp_path / "sig.bin")]
+    good = subprocess.run(command, capture_output=True, text=True, check=False)
+    if "rawin" in good.stderr and good.returncode != 0:
+        pytest.skip(f"this openssl has no -rawin (needs 3.0+): {good.stderr.strip()}")
+    assert good.returncode == 0, good.stdout + good.stderr
+    (tmp_path / "pae.bin").write_bytes(pae(envelope.payload_type, payload + b" "))
+    bad = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert bad.returncode != 0

@@ -1,0 +1,50 @@
+"""Multi-node runs: the declared nodes and ranks must be the ones the rank placement shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from validator.context import BundleContext
+from validator.findings import Code, Finding, finding
+
+SYSTEM_FILE = "system.json"
+RESULT_FILE = "result.json"
+
+
+def check_nodes(ctx: BundleContext) -> Iterator[Finding]:
+    """Nodes vs distinct hosts, ranks vs placement, and each collective's rank count."""
+    system = ctx.system
+    declared_ranks = system.nodes * system.ranks_per_node
+    placement = system.placement
+    if placement:
+        hosts = sorted({p.host for p in placement})
+        if len(hosts) != system.nodes:
+            yield finding(
+                Code.SYSTEM_NODES,
+                file=SYSTEM_FILE,
+                json_path="nodes",
+                message=f"{system.nodes} nodes declared, ranks ran on {len(hosts)} hosts",
+                expected=system.nodes,
+                found=hosts,
+            )
+        if len(placement) != declared_ranks:
+            yield finding(
+                Code.SYSTEM_NODES,
+                file=SYSTEM_FILE,
+                json_path="placement",
+                message="placement lists a different number of ranks than declared",
+                expected=declared_ranks,
+                found=len(placement),
+            )
+    ranks_seen = len(placement) if placement else declared_ranks
+    for index, result in enumerate(ctx.run.results):
+        collective = result.collective
+        if collective is not None and collective.ranks > ranks_seen:
+            yield finding(
+                Code.SYSTEM_NODES,
+                file=RESULT_FILE,
+                json_path=f"results[{index}].collective.ranks",
+                message="more ranks than the system declares",
+                expected=f"<= {ranks_seen}",
+                found=collective.ranks,
+            )

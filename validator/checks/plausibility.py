@@ -1,0 +1,140 @@
+"""Physical plausibility: no result faster than the hardware can go, no declared peak above the
+published one, no bandwidth above the memory or the link.
+
+Ceilings come from `validator.peaks` (published device peaks with clock headroom; CPU peaks from
+cores, the fastest clock and the ISA). Bandwidth from logical bytes can exceed DRAM when the data
+fits in cache, so only working sets far above any accelerator's last-level cache are held to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from schemas import Accelerator, DType, KernelResult, SystemDescription
+from validator.context import BundleContext
+from validator.findings import Code, Finding, finding
+from validator.peaks import (
+    CLOCK_HEADROOM,
+    DevicePeaks,
+    cpu_ceiling_tflops,
+    device_ceiling_tflops,
+    match_device,
+)
+
+RESULT_FILE = "result.json"
+SYSTEM_FILE = "system.json"
+# Above the largest on-chip cache in the table (256 MB Infinity Cache on MI300X/MI325X), x2.
+DRAM_BOUND_BYTES = 512 << 20
+_LINK = re.compile(r"(\d+(?:\.\d+)?)\s*([GT])(b|B)(?:it)?(?:/s|ps)", re.IGNORECASE)
+
+
+def _accelerator_of(system: SystemDescription, device_name: str) -> Accelerator | None:
+    """The declared accelerator the backend's device name refers to."""
+    for accelerator in system.accelerators:
+        if accelerator.model == device_name:
+            return accelerator
+    return system.accelerators[0] if len(system.accelerators) == 1 else None
+
+
+def check_declared_peaks(ctx: BundleContext) -> Iterator[Finding]:
+    """Declared peaks may not exceed the known device table; unknown devices are a note."""
+    for index, accelerator in enumerate(ctx.system.accelerators):
+        rows = match_device(accelerator.model)
+        if not rows:
+            yield finding(
+                Code.PLAUSIBILITY_UNKNOWN_DEVICE,
+                file=SYSTEM_FILE,
+                json_path=f"accelerators[{index}].model",
+                found=accelerator.model,
+            )
+            continue
+        for dtype, declared in accelerator.peak_tflops.items():
+            ceiling = device_ceiling_tflops(rows, dtype)
+            if ceiling is not None and declared > ceiling:
+                yield finding(
+                    Code.PLAUSIBILITY_DECLARED_PEAK,
+                    file=SYSTEM_FILE,
+                    json_path=f"accelerators[{index}].peak_tflops.{dtype.value}",
+                    expected=f"<= {ceiling:.4g} ({' / '.join(r.model for r in rows)})",
+                    found=declared,
+                )
+
+
+def _ceiling(ctx: BundleContext, result: KernelResult) -> tuple[float, str] | None:
+    """The TFLOP/s no run of this kernel can beat on this system, and where it comes from."""
+    dtype = result.precision.input
+    if result.precision.compute is DType.TF32:
+        dtype = DType.TF32
+    backend = ctx.run.backend
+    if backend.device.startswith("cpu"):
+        ceiling = cpu_ceiling_tflops(ctx.system.host, backend.threads, dtype)
+        return ceiling, f"CPU peak of {min(ctx.system.host.cores, backend.threads)} cores"
+    accelerator = _accelerator_of(ctx.system, backend.device_name)
+    rows: tuple[DevicePeaks, ...] = match_device(backend.device_name)
+    bounds: list[tuple[float, str]] = []
+    if accelerator is not None and dtype in accelerator.peak_tflops:
+        bounds.append((accelerator.peak_tflops[dtype] * CLOCK_HEADROOM, "declared peak"))
+    table = device_ceiling_tflops(rows, dtype) if rows else None
+    if table is not None:
+        bounds.append((table, "published peak"))
+    return min(bounds) if bounds else None
+
+
+def _link_gbps(text: str | None) -> float | None:
+    """Per-direction GB/s named in a free-text interconnect, e.g. '200 Gb/s InfiniBand'."""
+    match = _LINK.search(text or "")
+    if match is None:
+        return None
+    value = float(match.group(1)) * (1000 if match.group(2).upper() == "T" else 1)
+    return value / 8 if match.group(3) == "b" else value
+
+
+def _bandwidth(ctx: BundleContext, result: KernelResult, path: str) -> Iterator[Finding]:
+    rows = match_device(ctx.run.backend.device_name)
+    memory_gbps = max((r.memory_bw_gbps or 0.0 for r in rows), default=0.0)
+    if memory_gbps and result.bytes_moved >= DRAM_BOUND_BYTES:
+        ceiling = memory_gbps * CLOCK_HEADROOM
+        if result.gbps > ceiling:
+            yield finding(
+                Code.PLAUSIBILITY_BANDWIDTH,
+                file=RESULT_FILE,
+                json_path=f"{path}.gbps",
+                expected=f"<= {ceiling:.4g} GB/s (device memory)",
+                found=result.gbps,
+            )
+    collective = result.collective
+    if collective is None:
+        return
+    if ctx.system.nodes > 1:
+        link = _link_gbps(ctx.system.interconnect)
+        link = None if link is None else link * ctx.system.ranks_per_node
+        source = "declared interconnect"
+    else:
+        per_direction = [r.interconnect_gbps / 2 for r in rows if r.interconnect_gbps]
+        link = max(per_direction) * CLOCK_HEADROOM if per_direction else None
+        source = "device link, per direction"
+    if link is not None and collective.busbw_gbps > link:
+        yield finding(
+            Code.PLAUSIBILITY_BANDWIDTH,
+            file=RESULT_FILE,
+            json_path=f"{path}.collective.busbw_gbps",
+            expected=f"<= {link:.4g} GB/s ({source})",
+            found=collective.busbw_gbps,
+        )
+
+
+def check_plausibility(ctx: BundleContext) -> Iterator[Finding]:
+    """Every result's TFLOP/s and GB/s against the physical ceilings of its device."""
+    for index, result in enumerate(ctx.run.results):
+        path = f"results[{index}]"
+        bound = _ceiling(ctx, result) if result.flops else None
+        if bound is not None and result.tflops > bound[0]:
+            yield finding(
+                Code.PLAUSIBILITY_TFLOPS,
+                file=RESULT_FILE,
+                json_path=f"{path}.tflops",
+                expected=f"<= {bound[0]:.4g} TFLOP/s ({bound[1]})",
+                found=result.tflops,
+            )
+        yield from _bandwidth(ctx, result, path)

@@ -1,0 +1,181 @@
+"""Round-level rules: duplicates across bundles, complete closed sets, declared open changes.
+
+These need every bundle of a submitter at once. A finding is attached to each bundle it
+concerns, so a bundle of an incomplete set is invalid and the leaderboard does not rank it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from schemas import Direction, Division, KernelResult, ProblemSet, Suite
+from validator.checks.run import result_key
+from validator.findings import Code, Finding, finding
+from validator.jsonio import DEFAULT_MAX_JSON_BYTES
+from validator.layout import CODE_DIR
+from validator.round_layout import Placed, shown_path
+from validator.rules import Rules, RulesNotFoundError, load_rules
+
+MISSING_SHOWN = 5
+SetKey = tuple[Suite, ProblemSet]
+
+
+def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
+    """The same result.json or run twice; the same kernel in two bundles of one system."""
+    first_sha: dict[str, Placed] = {}
+    first_run: dict[str, Placed] = {}
+    first_kernel: dict[tuple[object, ...], Placed] = {}
+    for item in placed:
+        report, run = item.report, item.report.run
+        if report.result_sha256 is not None:
+            earlier = first_sha.setdefault(report.result_sha256, item)
+            if earlier is not item:
+                yield (
+                    item.index,
+                    finding(
+                        Code.DUPLICATE_BUNDLE,
+                        file=report.path,
+                        found=f"same result.json as {earlier.report.path}",
+                    ),
+                )
+                continue
+        if run is None:
+            continue
+        earlier = first_run.setdefault(run.run_id, item)
+        if earlier is not item:
+            yield (
+                item.index,
+                finding(
+                    Code.DUPLICATE_RUN,
+                    file=f"{report.path}/result.json",
+                    json_path="run_id",
+                    found=f"{run.run_id} (also {earlier.report.path})",
+                ),
+            )
+        owner = (report.round, report.division, report.submitter, report.system_id)
+        clashes: set[str] = set()
+        for result in run.results:
+            holder = first_kernel.setdefault((*owner, *result_key(result)), item)
+            if holder is not item:
+                clashes.add(holder.report.path)
+        for other in sorted(clashes):
+            yield (
+                item.index,
+                finding(
+                    Code.DUPLICATE_RESULT,
+                    file=report.path,
+                    found=f"kernels also measured in {other}",
+                ),
+            )
+
+
+def _counts(rules: Rules, result: KernelResult) -> tuple[SetKey, str, Direction] | None:
+    """The (set, problem, direction) a closed result covers, if it counts toward completeness."""
+    entry = rules.official(result.problem.id)
+    if entry is None or not result.correctness.passed:
+        return None
+    problem_set, official = entry
+    precision = result.precision
+    if result.problem.params != official.params or result.direction not in official.directions:
+        return None
+    if not rules.allows(problem_set.floor, precision.input, precision.compute):
+        return None
+    return (problem_set.suite, problem_set.set), official.id, result.direction
+
+
+def _incomplete(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
+    """Closed: every (suite, set) a submission touches is covered in full."""
+    groups: dict[tuple[object, ...], list[Placed]] = defaultdict(list)
+    for item in placed:
+        run = item.report.run
+        if item.location is not None and item.location.division == Division.CLOSED and run:
+            groups[
+                (item.location.submitter_root, item.location.system_id, run.rules_version)
+            ].append(item)
+    for (_, _, version), members in groups.items():
+        try:
+            rules = load_rules(str(version))
+        except RulesNotFoundError:
+            continue  # reported per bundle as KP-RULES-VERSION
+        if not rules.divisions[Division.CLOSED].complete_sets:
+            continue
+        covered: set[tuple[str, Direction]] = set()
+        touched: dict[SetKey, set[int]] = defaultdict(set)
+        for item in members:
+            for result in item.report.run.results if item.report.run else ():
+                entry = rules.official(result.problem.id)
+                if entry is not None:
+                    touched[(entry[0].suite, entry[0].set)].add(item.index)
+                counted = _counts(rules, result) if item.report.valid else None
+                if counted is not None:
+                    covered.add((counted[1], counted[2]))
+        for (suite, problem_set), indexes in sorted(touched.items()):
+            rule = rules.problem_set(suite, problem_set)
+            required = [(p.id, d) for p in rule.problems for d in p.directions] if rule else []
+            missing = [f"{pid} {d.value}" for pid, d in required if (pid, d) not in covered]
+            if not missing:
+                continue
+            shown = ", ".join(missing[:MISSING_SHOWN]) + (
+                " ..." if len(missing) > MISSING_SHOWN else ""
+            )
+            for index in sorted(indexes):
+                yield (
+                    index,
+                    finding(
+                        Code.RULES_INCOMPLETE_SET,
+                        file=placed_path(placed, index),
+                        message=f"{suite.value}/{problem_set.value}: {len(missing)} of "
+                        f"{len(required)} kernels missing, below the precision floor, or failing",
+                        expected=f"{len(required)} kernels",
+                        found=f"missing {shown}",
+                    ),
+                )
+
+
+def placed_path(placed: list[Placed], index: int) -> str:
+    """The report path of the bundle with this index."""
+    return next(p.report.path for p in placed if p.index == index)
+
+
+def _declaration(submitter_root: Path, rules: Rules) -> str | None:
+    """Why an open submission's declaration is insufficient, or None when it is fine."""
+    open_rules = rules.divisions[Division.OPEN]
+    if open_rules.code_readme is None:
+        return None
+    path = submitter_root / CODE_DIR / open_rules.code_readme
+    if not path.is_file() or path.is_symlink():
+        return f"{CODE_DIR}/{open_rules.code_readme} is missing"
+    if path.stat().st_size > DEFAULT_MAX_JSON_BYTES:
+        return f"{CODE_DIR}/{open_rules.code_readme} is too large"
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    absent = [s for s in open_rules.code_readme_sections if s not in text.splitlines()]
+    return f"missing sections: {', '.join(absent)}" if absent else None
+
+
+def _open_declarations(placed: list[Placed], root: Path) -> Iterator[tuple[int, Finding]]:
+    verdicts: dict[tuple[Path, str], str | None] = {}
+    for item in placed:
+        run = item.report.run
+        if item.location is None or item.location.division != Division.OPEN or run is None:
+            continue
+        key = (item.location.submitter_root, run.rules_version)
+        if key not in verdicts:
+            try:
+                verdicts[key] = _declaration(key[0], load_rules(run.rules_version))
+            except RulesNotFoundError:
+                verdicts[key] = None
+        problem = verdicts[key]
+        if problem is not None:
+            file = shown_path(item.location.submitter_root / CODE_DIR, root)
+            yield item.index, finding(Code.RULES_OPEN_DECLARATION, file=file, found=problem)
+
+
+def rules_findings(root: Path, placed: list[Placed]) -> dict[int, list[Finding]]:
+    """Findings per bundle index from every round-level rule."""
+    per_bundle: dict[int, list[Finding]] = defaultdict(list)
+    for check in (_duplicates(placed), _incomplete(placed), _open_declarations(placed, root)):
+        for index, item in check:
+            per_bundle[index].append(item)
+    return per_bundle
