@@ -18,12 +18,14 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import docker
+import docker.errors
 
 from containers._base import ensure_base
 from containers._engine import connect, docker_errors, has_image
@@ -76,12 +78,25 @@ def build_image(
     spec = spec_for(kind)
     started_s = time.perf_counter()
     base = base or spec.default_base
-    client = connect()
+    with closing(connect()) as client:
+        return _build(client, spec, base, rebuild, progress, started_s)
+
+
+def _build(
+    client: docker.DockerClient,
+    spec: ImageSpec,
+    base: str,
+    rebuild: bool,
+    progress: Progress,
+    started_s: float,
+) -> BuildReport:
+    """The steps of `build_image` once connected."""
     base_made = _ensure_base(client, spec, base, progress)
     progress("checking the wheelhouse", 0, 0)
     wheels = fetch_wheelhouse(spec)
-    name = image_name(kind)
+    name = image_name(spec.kind)
     labels = image_labels(spec, base)
+    previous_id = _image_id_or_none(client, name)
     with tempfile.TemporaryFile(prefix="kernelperf-context-") as context:
         progress("assembling the build context", 0, 0)
         write_context(context, spec, wheels)
@@ -89,6 +104,8 @@ def build_image(
         log = _run_build(client, context, name, base, labels, rebuild, progress)
     with docker_errors(name):
         image = client.images.get(name)
+    if previous_id not in (None, image.id):
+        _retire(client, previous_id)
     steps_run, steps_cached = count_steps(log)
     return BuildReport(
         image=name,
@@ -106,7 +123,9 @@ def build_image(
 def ensure_image(kind: str, progress: Progress = lambda *_: None) -> str:
     """The name of the official image of `kind`, built first if the engine lacks it."""
     name = image_name(kind)
-    if not has_image(connect(), name):
+    with closing(connect()) as client:
+        missing = not has_image(client, name)
+    if missing:
         build_image(kind, progress=progress)
     return name
 
@@ -226,14 +245,12 @@ def _run_build(
             forcerm=True,
             decode=True,
         )
+        # Read to the end even after an error: the engine closes the stream, and the connection
+        # goes back to the client instead of leaking.
+        failure = None
         for chunk in chunks:
-            if "error" in chunk:
-                _write_log(name, log)
-                raise ContainerRunError(
-                    f"image build failed at {current}: {' '.join(chunk['error'].split())}",
-                    where=str(_log_path(name)),
-                    fix="read the build log there; fix the step, then build again",
-                )
+            if "error" in chunk and failure is None:
+                failure = f"image build failed at {current}: {' '.join(chunk['error'].split())}"
             for line in str(chunk.get("stream", "")).splitlines():
                 log.append(line)
                 step = _STEP.match(line.strip())
@@ -241,7 +258,27 @@ def _run_build(
                     current = line.strip()
                     progress(current[:80], int(step.group(1)) - 1, int(step.group(2)))
     _write_log(name, log)
+    if failure is not None:
+        raise ContainerRunError(
+            failure,
+            where=str(_log_path(name)),
+            fix="read the build log there; fix the step, then build again",
+        )
     return log
+
+
+def _image_id_or_none(client: docker.DockerClient, name: str) -> str | None:
+    """The ID of the image of that name, if the engine has one."""
+    return str(client.images.get(name).id) if has_image(client, name) else None
+
+
+def _retire(client: docker.DockerClient, image_id: str) -> None:
+    """Removes the image a rebuild untagged, so rebuilds do not pile up unnamed images.
+
+    Its layers shared with the new image stay; one still used by a container stays too.
+    """
+    with contextlib.suppress(docker.errors.APIError):
+        client.images.remove(image_id)
 
 
 def _log_path(name: str) -> Path:

@@ -6,13 +6,15 @@ Every call into the Docker SDK runs inside `docker_errors()`, so a user sees one
 
 from __future__ import annotations
 
-import os
+import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 import docker
 import docker.errors
+import docker.utils
 import requests
+from docker.context import ContextAPI
 
 from schemas import ContainerRunError
 
@@ -20,8 +22,11 @@ ENGINE_FIX = "start one: `make engine` (as root), or `sudo systemctl start docke
 
 
 def engine_address() -> str:
-    """Where the SDK looks for the engine, for error messages."""
-    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    """Where the SDK looks for the engine: DOCKER_HOST, else the current Docker context."""
+    address = docker.utils.kwargs_from_env().get("base_url")
+    if not address:
+        address = ContextAPI.kwargs_from_context().get("base_url")
+    return str(address or "unix:///var/run/docker.sock")
 
 
 @contextmanager
@@ -48,17 +53,27 @@ def docker_errors(where: str) -> Iterator[None]:
 
 
 def connect() -> docker.DockerClient:
-    """A client of the local engine, checked with a ping; the API version is negotiated."""
-    with docker_errors(engine_address()):
+    """A client of the local engine, checked with a ping; the API version is negotiated.
+
+    The caller closes it (`contextlib.closing`).
+    """
+    address = engine_address()
+    if address.startswith("unix://") and not _unix_socket_answers(address.removeprefix("unix://")):
+        raise ContainerRunError("no Docker engine answers", where=address, fix=ENGINE_FIX)
+    with docker_errors(address):
         client = docker.from_env(version="auto", timeout=600)
-        client.ping()
+    try:
+        with docker_errors(address):
+            client.ping()
+    except ContainerRunError:
+        client.close()
+        raise
     return client
 
 
-def image_id(name: str, client: docker.DockerClient | None = None) -> str:
+def image_id(name: str) -> str:
     """The image ID exactly as `docker image inspect` shows it ('sha256:...')."""
-    client = client or connect()
-    with docker_errors(name):
+    with closing(connect()) as client, docker_errors(name):
         return str(client.images.get(name).id)
 
 
@@ -68,6 +83,20 @@ def has_image(client: docker.DockerClient, name: str) -> bool:
         try:
             client.images.get(name)
         except docker.errors.ImageNotFound:
+            return False
+    return True
+
+
+def _unix_socket_answers(path: str) -> bool:
+    """Whether something accepts connections on the socket.
+
+    Checked here because the SDK leaks its socket when the connection is refused.
+    """
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(5)
+        try:
+            probe.connect(path)
+        except OSError:
             return False
     return True
 

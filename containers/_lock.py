@@ -119,21 +119,26 @@ def resolve_lock(spec: ImageSpec) -> tuple[LockEntry, ...]:
     return tuple(sorted(entries, key=lambda entry: entry.name))
 
 
-def write_lock(spec: ImageSpec, entries: Sequence[LockEntry]) -> Path:
-    """Writes the lock of `spec` atomically, headed by what it is for and how to renew it."""
+def lock_text(spec: ImageSpec, entries: Sequence[LockEntry]) -> str:
+    """The lock file of `spec`: a header saying what it is for and how to renew it, then pins."""
+    glibc = ".".join(map(str, spec.glibc_version))
     header = (
         f"# Wheelhouse lock of the {spec.kind} image: CPython {spec.python_version}, "
-        f"manylinux x86_64 (glibc {spec.glibc_version[0]}.{spec.glibc_version[1]}).\n"
+        f"manylinux x86_64 (glibc {glibc}).\n"
         f"# Written by `kernelperf container lock {spec.kind}`; "
         f"`kernelperf container build {spec.kind}`\n"
         "# installs exactly these wheels, checked by pip --require-hashes.\n"
     )
-    text = header + "".join(entry.requirement_text() for entry in entries)
+    return header + "".join(entry.requirement_text() for entry in entries)
+
+
+def write_lock(spec: ImageSpec, entries: Sequence[LockEntry]) -> Path:
+    """Writes the lock of `spec` atomically."""
     target = spec.lock_path
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
     ) as handle:
-        handle.write(text)
+        handle.write(lock_text(spec, entries))
     Path(handle.name).replace(target)
     return target
 

@@ -16,6 +16,7 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -111,7 +112,17 @@ def run_container(
 
     `out_dir`, when given, is mounted read-write at CONTAINER_OUT: the only writable volume.
     """
-    client = client or connect()
+    if client is None:
+        with closing(connect()) as own:
+            return run_container(
+                image,
+                argv,
+                settings=settings,
+                out_dir=out_dir,
+                stdout=stdout,
+                stderr=stderr,
+                client=own,
+            )
     out = stdout or sys.stdout.buffer
     err = stderr or sys.stderr.buffer
     with docker_errors(image):
@@ -129,12 +140,17 @@ def run_container(
             stream = client.api.attach(
                 container.id, stdout=True, stderr=True, stream=True, logs=True, demux=True
             )
-            container.start()
-            for out_chunk, err_chunk in stream:
-                for sink, chunk in ((out, out_chunk), (err, err_chunk)):
-                    if chunk:
-                        sink.write(chunk)
-                        sink.flush()
+            try:
+                container.start()
+                for out_chunk, err_chunk in stream:
+                    for sink, chunk in ((out, out_chunk), (err, err_chunk)):
+                        if chunk:
+                            sink.write(chunk)
+                            sink.flush()
+            finally:
+                stream.close()
+                # The SDK closes the socket but not the response that owns it, which leaks it.
+                stream._response.close()
             status = container.wait()
         finally:
             container.remove(force=True)

@@ -8,7 +8,7 @@ thread level, and the interconnect.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from harness.bundle import write_bundle
 from harness.collective_run import (
     AllreduceRequest,
     AllreduceRun,
+    OnCase,
     Opener,
     open_backend,
     run_allreduce,
@@ -33,7 +34,7 @@ def run_allreduce_suite(
     command_line: Sequence[str],
     system_id: str | None = None,
     submitter: str = "unsubmitted",
-    on_case: Callable[[str], None] = lambda label: None,
+    on_case: OnCase = lambda done, total, label: None,
     opener: Opener = open_backend,
 ) -> Path | None:
     """Runs the suite on this rank; rank 0 writes `out/allreduce` and returns its path."""

@@ -112,15 +112,17 @@ def plan(request: AllreduceRequest, backend: CollectiveBackend) -> tuple[Case, .
 
 
 Opener = Callable[[AllreduceRequest, Launch], CollectiveBackend]
+# Told (cases done, cases in all, the case starting now) before each case and once at the end.
+OnCase = Callable[[int, int, str], None]
 
 
 def run_allreduce(
     request: AllreduceRequest,
-    on_case: Callable[[str], None] = lambda label: None,
+    on_case: OnCase = lambda done, total, label: None,
     *,
     opener: Opener = open_backend,
 ) -> AllreduceRun:
-    """Runs every case on this rank, in step with the others; `on_case` sees each label.
+    """Runs every case on this rank, in step with the others, telling `on_case` as it goes.
 
     `opener` makes the communicator; tests pass one that wraps it to inject faults.
     """
@@ -136,9 +138,9 @@ def run_allreduce(
             )
         results: list[KernelResult] = []
         errors: list[KernelError] = []
-        for case in cases:
+        for done, case in enumerate(cases):
             watchdog.kick(case.label)
-            on_case(case.label)
+            on_case(done, len(cases), case.label)
             try:
                 outcome = _run_case(request, backend, case, watchdog)
             except backend.errors as exc:
@@ -151,6 +153,7 @@ def run_allreduce(
                 results.append(outcome)
             else:
                 errors.append(outcome)
+        on_case(len(cases), len(cases), "")
         watchdog.kick("gathering the placement")
         placement = placements(backend.gather_text(placement_entry(backend.rank, backend.device)))
         facts = backend.facts()

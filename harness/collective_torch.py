@@ -82,29 +82,30 @@ class TorchBackend:
             self.device = "cpu"
             self.timer = Timer.HOST_CLOCK
             self._process_group = "gloo"
-        store = self._store(launch, timeout_s)
-        dist.init_process_group(
+        timeout = timedelta(seconds=timeout_s)
+        join = functools.partial(
+            dist.init_process_group,
             self._process_group,
-            store=store,
             rank=self.rank,
             world_size=self.size,
-            timeout=timedelta(seconds=timeout_s),
+            timeout=timeout,
         )
-
-    def _store(self, launch: Launch, timeout_s: float) -> Store:
-        """The TCP store where ranks meet, found the way this launcher allows."""
-        timeout = timedelta(seconds=timeout_s)
         if "MASTER_ADDR" in os.environ and "MASTER_PORT" in os.environ:
-            host, port = os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"])
-        elif launch.launcher == "srun":
-            nodelist = os.environ.get("SLURM_STEP_NODELIST") or os.environ["SLURM_JOB_NODELIST"]
-            host = first_slurm_host(nodelist)
-            port = SLURM_BASE_PORT + int(os.environ.get("SLURM_JOB_ID", "0")) % 20_000
-        elif launch.launcher == "mpiexec":
-            return self._store_over_mpi(timeout)
+            join(init_method="env://")  # torchrun's agent serves a store there already
         else:
-            return TCPStore("127.0.0.1", 0, 1, True, timeout=timeout)
-        return TCPStore(host, port, self.size, self.rank == 0, timeout=timeout)
+            join(store=self._store(launch, timeout))
+
+    def _store(self, launch: Launch, timeout: timedelta) -> Store:
+        """The TCP store where ranks meet when no MASTER_ADDR/MASTER_PORT says where."""
+        if launch.launcher == "mpiexec":
+            return self._store_over_mpi(timeout)
+        if launch.launcher == "srun":
+            nodelist = os.environ.get("SLURM_STEP_NODELIST") or os.environ["SLURM_JOB_NODELIST"]
+            port = SLURM_BASE_PORT + int(os.environ.get("SLURM_JOB_ID", "0")) % 20_000
+            return TCPStore(
+                first_slurm_host(nodelist), port, self.size, self.rank == 0, timeout=timeout
+            )
+        return TCPStore("127.0.0.1", 0, 1, True, timeout=timeout)
 
     def _store_over_mpi(self, timeout: timedelta) -> Store:
         """Rank 0 serves on a free port and MPI tells the others where."""

@@ -100,7 +100,7 @@ def topology(placement: Sequence[RankPlacement], transport: str) -> Topology:
     """Nodes are distinct hostnames; ranks per node is the most any node ran."""
     per_host = Counter(p.host for p in placement)
     nodes = len(per_host)
-    medium = "shared memory (one node)" if nodes == 1 else network_devices()
+    medium = "one node" if nodes == 1 else network_devices()
     return Topology(
         nodes=nodes,
         ranks_per_node=max(per_host.values()),

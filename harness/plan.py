@@ -20,7 +20,7 @@ ALL_DTYPES = (DType.FP32, DType.FP16, DType.BF16, DType.INT8)
 # Smoke: a few samples, for tests. Quick: a fraction of a second per kernel. Full: the rules'.
 POLICIES: dict[Profile, TimingPolicy] = {
     Profile.SMOKE: TimingPolicy(
-        min_warmup_calls=1, warmup_s=0.0, min_samples=3, max_samples=50, budget_s=0.02
+        min_warmup_calls=1, warmup_s=0.0, min_samples=5, max_samples=50, budget_s=0.02
     ),
     Profile.QUICK: TimingPolicy(
         min_warmup_calls=2, warmup_s=0.05, min_samples=5, max_samples=2_000, budget_s=0.25

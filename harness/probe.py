@@ -4,6 +4,8 @@ Facts come from the OS (/proc/cpuinfo, /proc/meminfo, /etc/os-release, the affin
 torch (its version, its BLAS, its GPUs) and from the container runner, which passes the image it
 started through KERNELPERF_CONTAINER_* environment variables. The vendor declares what cannot
 be probed (peaks, status, interconnect) by editing the system file before submitting.
+
+torch is imported by the functions that ask it, so that importing the probe stays light.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from collections.abc import Mapping
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal, cast
-
-import torch
 
 from schemas import (
     Accelerator,
@@ -127,6 +127,8 @@ def _os_name() -> str:
 
 def torch_build_libraries() -> dict[str, str]:
     """BLAS and oneDNN that torch was built with, and their versions, from torch's build info."""
+    import torch
+
     libraries: dict[str, str] = {}
     for line in torch.__config__.show().splitlines():
         text = line.strip().removeprefix("- ")
@@ -161,6 +163,8 @@ def _nvidia_driver() -> str | None:
 
 def accelerators() -> tuple[Accelerator, ...]:
     """The CUDA (or ROCm) devices torch sees, one entry per model with its count."""
+    import torch
+
     if not torch.cuda.is_available():
         return ()
     by_model: dict[str, list[Any]] = {}
@@ -189,6 +193,8 @@ def _memory_bandwidth_gbps(props: Any) -> float | None:
 
 def device_properties() -> list[dict[str, str]]:
     """Every CUDA device's properties as torch reports them, for the bundle's log."""
+    import torch
+
     if not torch.cuda.is_available():
         return []
     names = (
@@ -229,6 +235,8 @@ def _mpi() -> tuple[str | None, str | None]:
 
 def software() -> Software:
     """OS, kernel, Python, torch and the libraries behind it."""
+    import torch
+
     mpi_library, mpi_thread_level = _mpi()
     return Software(
         os=_os_name(),

@@ -1,16 +1,14 @@
 """Turns measurements into the records of a bundle: kernel results, error entries, the backend.
 
 Every suite (the compute runner and the all-reduce launcher alike) builds its records here, so
-that throughput, statistics and the recorded settings are derived one way.
+that throughput, statistics and the recorded settings are derived one way. torch is imported
+only by the functions that describe it: MPI ranks import this module to build their results.
 """
 
 from __future__ import annotations
 
 import os
 from importlib import metadata
-
-import numpy
-import torch
 
 from harness.probe import cpu_model, torch_build_libraries
 from harness.timing import Timing
@@ -111,6 +109,8 @@ def kernel_error(
 
 def timing_environment() -> dict[str, str]:
     """The environment variables and torch settings that change timings, as recorded."""
+    import torch
+
     recorded = {
         name: value
         for name, value in sorted(os.environ.items())
@@ -130,6 +130,9 @@ def timing_environment() -> dict[str, str]:
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries that ran the kernels (BLAS and oneDNN from torch's build)."""
+    import numpy
+    import torch
+
     versions = {
         "kernelperf": harness_version(),
         "torch": torch.__version__,
@@ -149,6 +152,8 @@ def library_versions() -> dict[str, str]:
 def device_name(device: str) -> str:
     """The model of the device: the GPU's name, or the CPU model as /proc/cpuinfo gives it."""
     if device.startswith("cuda"):
+        import torch
+
         return torch.cuda.get_device_name(torch.device(device))
     return cpu_model()
 

@@ -50,6 +50,14 @@ class Clock(Protocol):
 
     timer: Timer
 
+    @property
+    def calls_per_sample(self) -> int:
+        """Kernel calls behind each sample: 1, or several when a CUDA graph replays them.
+
+        A sample's wall time is this many times the per-call time `time_call` returns.
+        """
+        ...
+
     def time_call(self, kernel: Kernel) -> int:
         """Runs `kernel` once and returns its duration in ns."""
         ...
@@ -63,6 +71,7 @@ class HostClock:
     """`perf_counter_ns` around each call: right for synchronous CPU kernels."""
 
     timer = Timer.HOST_CLOCK
+    calls_per_sample = 1
 
     def time_call(self, kernel: Kernel) -> int:
         """Runs `kernel` once between two reads of the monotonic clock.
@@ -86,7 +95,8 @@ def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
         warmup_ns += clock.time_call(kernel)
         warmup_calls += 1
     clock.sync()
-    count = policy.sample_count(warmup_ns / warmup_calls)
+    # The budget is wall time: a sample that replays several calls costs that many calls.
+    count = policy.sample_count(warmup_ns / warmup_calls * clock.calls_per_sample)
     faults_before = _minor_faults()
     samples = tuple(clock.time_call(kernel) for _ in range(count))
     clock.sync()

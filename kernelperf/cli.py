@@ -10,11 +10,31 @@ from types import ModuleType
 from rich.markup import escape
 
 from kernelperf import console
-from kernelperf.commands import container, keys, problems, run, sign, system, validate, verify
+from kernelperf.commands import (
+    container,
+    keys,
+    problems,
+    run,
+    sign,
+    submit,
+    system,
+    validate,
+    verify,
+)
 from schemas import KernelPerfError
 
 # Each module adds its subcommand with `register(subparsers)`; the handler returns an exit code.
-COMMANDS: tuple[ModuleType, ...] = (problems, run, system, validate, keys, sign, verify, container)
+COMMANDS: tuple[ModuleType, ...] = (
+    problems,
+    run,
+    system,
+    validate,
+    submit,
+    keys,
+    sign,
+    verify,
+    container,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ from schemas.enums import Direction, Division, DType, Profile, Suite, Timer
 from schemas.problem import Problem
 from schemas.statistics import Statistics
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -30,12 +30,13 @@ from validator.report import BundleReport, status_of
 
 
 def is_bundle(path: Path) -> bool:
-    """A folder holding a manifest, or a `.tar.gz` file."""
+    """A folder holding a manifest or a result (one without the other is a broken bundle, not
+    no bundle), or a `.tar.gz` file."""
     if path.is_symlink():
         return False
     if path.is_file():
         return path.name.endswith(ARCHIVE_SUFFIX)
-    return (path / MANIFEST_NAME).is_file()
+    return (path / MANIFEST_NAME).is_file() or (path / RESULT_NAME).is_file()
 
 
 def _run_checks(ctx: BundleContext) -> list[Finding]:

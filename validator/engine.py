@@ -7,10 +7,12 @@ bundle's parsed documents at once.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -53,9 +55,18 @@ def display_of(bundle: Path, root: Path) -> str:
 Task = tuple[Path, str, Path | None]
 
 
+def _load_one(path: Path, display: str, cache_dir: Path | None) -> BundleReport:
+    """One bundle's report; whatever goes wrong inside becomes a KP-INTERNAL finding."""
+    try:
+        return load_bundle(path, display, cache_dir=cache_dir)
+    except Exception as exc:  # an unreadable file or a bug must not stop the round
+        item = finding(Code.INTERNAL, file=display, message=f"cannot check the bundle: {exc!r}")
+        return BundleReport(path=display, status=status_of((item,)), findings=(item,))
+
+
 def _load_many(tasks: list[Task]) -> list[BundleReport]:
     """Worker entry point: a few bundles per task keeps the pool's overhead small."""
-    return [load_bundle(path, display, cache_dir=cache_dir) for path, display, cache_dir in tasks]
+    return [_load_one(path, display, cache_dir) for path, display, cache_dir in tasks]
 
 
 def default_jobs() -> int:
@@ -104,7 +115,8 @@ def validate(
         raise UsageError(f"no such file or folder: {root}", where=str(root), fix="check the path")
     bundles = discover(root)
     tasks = [(bundle, display_of(bundle, root), cache_folder) for bundle in bundles]
-    reports = list(_check_all(tasks, jobs or default_jobs(), progress))
+    with _collector_paused():
+        reports = list(_check_all(tasks, jobs or default_jobs(), progress))
     if not reports:
         return Report(
             root=str(root), bundles=(), findings=(finding(Code.NO_BUNDLES, file=root.name),)
@@ -116,6 +128,23 @@ def validate(
     overall, per_bundle = _round_checks(root, placed)
     merged = tuple(_with(report, per_bundle.get(i, [])) for i, report in enumerate(reports))
     return Report(root=str(root), bundles=merged, findings=tuple(overall))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pauses the cyclic garbage collector while bundles are loaded.
+
+    Loading builds millions of small objects that stay alive (the parsed models); each automatic
+    collection re-scans all of them, which cost 25-40% of a 200-bundle round here. The models
+    hold no reference cycles, so nothing is lost; the previous state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _with(report: BundleReport, extra: list[Finding]) -> BundleReport:

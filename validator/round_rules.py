@@ -54,6 +54,8 @@ def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
                     found=f"{run.run_id} (also {earlier.report.path})",
                 ),
             )
+        if item.location is None:
+            continue  # loose bundles may repeat a kernel (repeated runs); a submission may not
         owner = (report.round, report.division, report.submitter, report.system_id)
         clashes: set[str] = set()
         for result in run.results:

@@ -22,7 +22,6 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from validator.findings import Code, Finding, finding
 
-DOCUMENTS = ("result", "system", "manifest")
 MAX_ERRORS_PER_DOCUMENT = 50
 MAX_DEPTH = 64
 # RFC 3339 date-time, the profile of ISO 8601 that JSON Schema's "date-time" format names.

@@ -14,6 +14,9 @@ from schemas import Suite, UsageError
 
 REGISTRY: dict[Suite, tuple[str, str]] = {
     Suite.GEMM: ("harness.suites.gemm", "GemmSuite"),
+    Suite.CONV: ("harness.suites.conv", "ConvSuite"),
+    Suite.RNN: ("harness.suites.rnn", "RnnSuite"),
+    Suite.SPARSE_GEMM: ("harness.suites.sparse_gemm", "SparseGemmSuite"),
 }
 
 

@@ -32,9 +32,9 @@ def runs_in(dtype: DType, problem_set: ProblemSet) -> bool:
 
 
 def unsupported(case: Case, device: str, reason: str) -> MeasurementError:
-    """The error for a kernel this backend does not have; the runner records it and goes on."""
+    """The error for a case this backend cannot run; the runner records it and goes on."""
     return MeasurementError(
-        f"no {case.precision.input.value} kernel for {case.direction.value} on {device}: {reason}",
+        f"cannot run {case.precision.input.value} {case.direction.value} on {device}: {reason}",
         where=case.label,
         fix="leave this precision out (--dtype) or run on a backend that has the kernel",
     )
@@ -42,10 +42,11 @@ def unsupported(case: Case, device: str, reason: str) -> MeasurementError:
 
 @contextmanager
 def missing_kernel(case: Case, device: str) -> Iterator[None]:
-    """Turns torch's missing-kernel errors, raised inside the block, into MeasurementError.
+    """Turns torch's errors raised inside the block into MeasurementError, with where and fix.
 
-    Torch reports a dtype or device it has no kernel for as RuntimeError or NotImplementedError
-    when the kernel is built or first called; this is the boundary where that becomes our error.
+    Torch reports a dtype or device it has no kernel for (and a lack of memory) as RuntimeError
+    or NotImplementedError when the kernel is built or first called; this is the boundary where
+    that becomes our error.
     """
     try:
         yield

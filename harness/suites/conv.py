@@ -26,20 +26,33 @@ from torch.nn import functional
 from harness.accuracy import tolerance
 from harness.inputs import TORCH_DTYPES, generator, random_nonzero
 from harness.suites.base import Case, Prepared, RunOptions
-from harness.suites.contracts import compare, missing_kernel, precision_of, runs_in, unsupported
+from harness.suites.contracts import (
+    compare,
+    missing_kernel,
+    precision_of,
+    runs_in,
+    strict_precision,
+    unsupported,
+)
 from schemas import ConvParams, Correctness, Direction, DType, Problem, Suite
 
 # fp64 convolution runs at about 10 GFLOP/s here: a reference of this size takes ~20-50 ms.
 REFERENCE_FLOPS = 200_000_000
-# Quick: a DeepSpeech input layer and a ResNet layer (train), a vision layer (server) and a
-# face-recognition layer (device): every set, every direction, kept to ~35 s on 2 cores.
-QUICK_IDS = (
-    "conv/train/014",
-    "conv/train/070",
-    "conv/inference_server/029",
-    "conv/inference_device/004",
+# Quick: every set and direction, each application's typical layer, about 25 s in fp32 on 2 cores.
+QUICK_IDS: tuple[str, ...] = (
+    "conv/train/000",  # DeepSpeech input layer: C=1, 20x5 filter, stride 2
+    "conv/train/009",  # OCR 3x3 on a wide, short image
+    "conv/train/014",  # face recognition 3x3
+    "conv/train/022",  # vision 3x3 on 7x7x512
+    "conv/train/070",  # ResNet 1x1 projection, stride 2
+    "conv/inference_server/003",  # DeepSpeech second layer: 10x5 filter, stride 2
+    "conv/inference_server/018",  # vision 3x3 on 28x28x256
+    "conv/inference_server/029",  # vision 1x1
+    "conv/inference_server/062",  # speaker ID 3x3
+    "conv/inference_device/004",  # ResNet 1x1
+    "conv/inference_device/012",  # ResNet 3x3 on 7x7x512
 )
-SMOKE_IDS = ("conv/inference_server/006", "conv/inference_server/010")
+SMOKE_IDS: tuple[str, ...] = ("conv/inference_server/006", "conv/inference_server/010")
 
 # The leading dimensions of each direction's result (y, dx, dw): the reference may slice them,
 # since the direction does not reduce over them.
@@ -51,7 +64,7 @@ _SLICEABLE = {
 
 
 @dataclass(frozen=True)
-class _Operands:
+class Operands:
     """The seeded tensors of one case: input x, filter w, and the output gradient dy."""
 
     x: torch.Tensor
@@ -67,17 +80,17 @@ def _padding(p: ConvParams) -> list[int]:
     return [p.pad_h, p.pad_w]
 
 
-def _operands(p: ConvParams, dtype: DType, device: str, seed: int) -> _Operands:
+def operands(p: ConvParams, dtype: DType, device: str, seed: int) -> Operands:
     """Seeded NCHW operands; dy is drawn for every direction so each tensor's values are stable."""
     gen = generator(seed)
-    return _Operands(
+    return Operands(
         x=random_nonzero((p.n, p.c, p.h, p.w), dtype, device, gen),
         w=random_nonzero((p.k, p.c, p.filter_h, p.filter_w), dtype, device, gen),
         dy=random_nonzero((p.n, p.k, p.out_h, p.out_w), dtype, device, gen),
     )
 
 
-def _float_kernel(p: ConvParams, t: _Operands, direction: Direction) -> Callable[[], torch.Tensor]:
+def _float_kernel(p: ConvParams, t: Operands, direction: Direction) -> Callable[[], torch.Tensor]:
     """The one aten call of this direction, in the operands' own floating dtype."""
     stride, padding = _stride(p), _padding(p)
     if direction is Direction.FWD:
@@ -95,14 +108,16 @@ def _float_kernel(p: ConvParams, t: _Operands, direction: Direction) -> Callable
     return backward
 
 
-def _int8_kernel(
-    p: ConvParams, t: _Operands, case: Case, device: str
-) -> Callable[[], torch.Tensor]:
-    """oneDNN int8·int8 → int32 convolution, written out as exact fp32 (all scales 1)."""
+def _int8_supported(case: Case, device: str) -> None:
+    """Raises MeasurementError where torch has no int8 convolution with int32 accumulation."""
     if case.direction is not Direction.FWD:
         raise unsupported(case, device, "DeepBench times int8 convolutions forward only")
     if not device.startswith("cpu"):
         raise unsupported(case, device, "torch has int8 convolution (oneDNN) on CPU only")
+
+
+def _int8_kernel(p: ConvParams, t: Operands) -> Callable[[], torch.Tensor]:
+    """oneDNN int8·int8 → int32 convolution, written out as exact fp32 (all scales 1)."""
     zero_point = 128
     qx = (t.x.to(torch.int16) + zero_point).to(torch.uint8)
     scales = torch.ones(p.k, dtype=torch.float32)
@@ -133,9 +148,7 @@ def reference_slice(p: ConvParams, direction: Direction) -> dict[str, int]:
     return sizes
 
 
-def _reference(
-    p: ConvParams, t: _Operands, direction: Direction, s: dict[str, int]
-) -> torch.Tensor:
+def _reference(p: ConvParams, t: Operands, direction: Direction, s: dict[str, int]) -> torch.Tensor:
     """The sliced result of `direction`, from torch's fp64 convolution and its autograd."""
     x = t.x[: s["n"], : s["c"]].to(device="cpu", dtype=torch.float64).requires_grad_()
     w = t.w[: s["k"], : s["c"]].to(device="cpu", dtype=torch.float64).requires_grad_()
@@ -205,19 +218,22 @@ class ConvSuite:
         params = case.problem.params
         assert isinstance(params, ConvParams), case.problem.id
         dtype = case.precision.input
-        operands = _operands(params, dtype, options.device, options.seed)
+        if dtype is DType.INT8:
+            _int8_supported(case, options.device)
+        strict_precision(options.device)
+        tensors = operands(params, dtype, options.device, options.seed)
         with missing_kernel(case, options.device):
             if dtype is DType.INT8:
-                kernel = _int8_kernel(params, operands, case, options.device)
+                kernel = _int8_kernel(params, tensors)
             else:
-                kernel = _float_kernel(params, operands, case.direction)
+                kernel = _float_kernel(params, tensors, case.direction)
             kernel()
 
         def check() -> Correctness:
             part = reference_slice(params, case.direction)
             return compare(
                 _sliced(kernel(), case.direction, part),
-                _reference(params, operands, case.direction, part),
+                _reference(params, tensors, case.direction, part),
                 tolerance(
                     case.precision.output,
                     case.precision.compute,

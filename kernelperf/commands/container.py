@@ -62,11 +62,11 @@ def _build(args: argparse.Namespace) -> int:
         document = {k: v for k, v in asdict(report).items() if k != "log"}
         console.stdout.print_json(json.dumps(document | {"cache_hit": report.cache_hit}))
         return 0
-    cache = "all cached" if report.cache_hit else f"{report.steps_cached} cached"
     console.stdout.print(
-        f"[kp.ok]built[/] {report.image} {report.image_id[:19]} "
-        f"{report.size_bytes / 1e9:.2f} GB, {report.steps_run} steps run, {cache}, "
-        f"{report.seconds:.1f} s"
+        f"[kp.ok]built[/] {report.image} ({report.image_id[:19]}), "
+        f"{report.size_bytes / 1e9:.2f} GB in {report.seconds:.1f} s; "
+        f"{report.steps_cached} steps from the cache, {report.steps_run} run",
+        soft_wrap=True,
     )
     return 0
 
@@ -85,11 +85,8 @@ def _run(args: argparse.Namespace) -> int:
     image = args.image
     if "/" not in image and ":" not in image:
         image = containers.image_name(image)
-    settings = containers.RunSettings(gpus=args.gpus, pids_limit=args.pids_limit)
-    if args.memory:
-        settings = containers.RunSettings(
-            memory=args.memory, gpus=args.gpus, pids_limit=args.pids_limit
-        )
+    limits = {"memory": args.memory} if args.memory else {}
+    settings = containers.RunSettings(gpus=args.gpus, pids_limit=args.pids_limit, **limits)
     return containers.run_harness(image, harness_args, settings=settings)
 
 

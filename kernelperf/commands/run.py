@@ -39,10 +39,11 @@ from harness import (
 )
 from harness.suites.base import Case
 from kernelperf import console
+from kernelperf.commands import run_allreduce
 from kernelperf.commands.system import add_identity_arguments
 from schemas import DType, KernelError, KernelResult, ProblemSet, Profile, Suite, UsageError
 
-SUITE_CHOICES = [s.value for s in Suite if s is not Suite.ALLREDUCE] + ["all"]
+SUITE_CHOICES = [s.value for s in Suite] + ["all"]
 DTYPE_CHOICES = [d.value for d in ALL_DTYPES] + ["all"]
 # With --resume these come from the bundle; giving them as well would be ambiguous.
 SELECTION_FLAGS = ("suite", "set", "profile", "device", "dtype", "filter", "seed", "threads")
@@ -55,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="measure compute suites and write one bundle per suite",
         description="Time DeepBench kernels and write result bundles to OUT/<suite>/.",
     )
-    parser.add_argument("--suite", choices=SUITE_CHOICES, help="a compute suite, or all")
+    parser.add_argument("--suite", choices=SUITE_CHOICES, help="a suite, or all compute suites")
     parser.add_argument("--set", choices=[s.value for s in ProblemSet], help="only this set")
     parser.add_argument(
         "--profile", choices=[p.value for p in Profile], help="smoke | quick | full (default)"
@@ -71,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted run")
     parser.add_argument("--out", type=Path, metavar="DIR", help="where the bundles go")
     add_identity_arguments(parser)
+    run_allreduce.add_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -199,6 +201,8 @@ def summary_table(runs: list[SuiteRun]) -> Table:
 
 def handle(args: argparse.Namespace) -> int:
     """Plans, runs and summarises; the bundles are on disk even when interrupted."""
+    if args.suite == Suite.ALLREDUCE.value:
+        return run_allreduce.handle(args)
     deadline = _deadline(args.time_budget)
     if args.resume is not None:
         given = [f"--{name}" for name in SELECTION_FLAGS if getattr(args, name) is not None]

@@ -44,9 +44,9 @@ def run(console: Console) -> None:
             check=True,
         )
         rows_path = Path(scratch) / "rows.json"
+        worker = [sys.executable, "-m", __name__, str(library), str(rows_path)]
         subprocess.run(
-            [str(BIN / "mpiexec"), "-n", str(RANKS), sys.executable, "-m", __name__, str(library)]
-            + [str(rows_path)],
+            [str(BIN / "mpiexec"), "-n", str(RANKS), *worker],
             check=True,
             cwd=REPO,
             timeout=900,

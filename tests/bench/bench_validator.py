@@ -35,7 +35,9 @@ def make_round(root: Path, bundles: int = BUNDLES, results: int = RESULTS) -> Pa
     # Past the 248 GEMM problems the same problems return in bf16: one result per kernel.
     kernels = tuple(
         kernel_result(
-            problems[i % len(problems)], seed=i, sample_count=SAMPLES,
+            problems[i % len(problems)],
+            seed=i,
+            sample_count=SAMPLES,
             precision=FP32 if i < len(problems) else BF16,
         )
         for i in range(results)
@@ -53,8 +55,12 @@ def make_round(root: Path, bundles: int = BUNDLES, results: int = RESULTS) -> Pa
             (code / "README.md").write_text("# Open submission\n\n## Changes\nnone\n\n## Why\n-\n")
         (systems / f"{system.system_id}.json").write_text(system.model_dump_json(indent=2))
         run = run_result(
-            Suite.GEMM, count=0, run_id=f"run-{index:04d}", division=Division.OPEN,
-            results=kernels, seed=index,
+            Suite.GEMM,
+            count=0,
+            run_id=f"run-{index:04d}",
+            division=Division.OPEN,
+            results=kernels,
+            seed=index,
         )
         target = submitter_root / "results" / system.system_id / "gemm" / f"bundle-{index:04d}"
         write_bundle(target, run, system)
@@ -62,21 +68,25 @@ def make_round(root: Path, bundles: int = BUNDLES, results: int = RESULTS) -> Pa
 
 
 def run(console: Console) -> None:
-    """Generates the round, validates it cold and warm, and prints the times."""
+    """Generates the round, validates it cold and warm, and prints wall and CPU seconds."""
     with tempfile.TemporaryDirectory(prefix="kernelperf-bench-") as folder:
         started = time.perf_counter()
-        round_root = make_round(Path(folder))
+        round_root = make_round(Path(folder) / "round")
         generated_s = time.perf_counter() - started
         size_mb = sum(p.stat().st_size for p in round_root.rglob("*") if p.is_file()) / 1e6
+        cache = Path(folder) / "cache"  # empty: the first run is cold, the second finds its work
         timings = []
         for label in ("cold", "warm"):
-            started = time.perf_counter()
-            report = validate(round_root, jobs=1)
-            timings.append((label, time.perf_counter() - started, report))
-    table = Table("run", "bundles", "results", "MB", "seconds", "target", "ok")
-    for label, seconds, report in timings:
-        verdict = "[green]yes[/]" if seconds < TARGET_S and report.ok else "[red]no[/]"
-        table.add_row(label, str(report.counts["bundles"]), str(BUNDLES * RESULTS),
-                      f"{size_mb:.0f}", f"{seconds:.2f}", f"< {TARGET_S:.0f}", verdict)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            report = validate(round_root, jobs=1, cache_dir=cache)
+            wall_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
+            timings.append((label, wall_s, cpu_s, report))
+    table = Table("run", "bundles", "results", "MB", "wall s", "CPU s", "target", "ok")
+    for label, wall_s, cpu_s, report in timings:
+        verdict = "[green]yes[/]" if wall_s < TARGET_S and report.ok else "[red]no[/]"
+        table.add_row(
+            label, str(report.counts["bundles"]), str(BUNDLES * RESULTS), f"{size_mb:.0f}",
+            f"{wall_s:.2f}", f"{cpu_s:.2f}", f"< {TARGET_S:.0f}", verdict,
+        )  # fmt: skip
     console.print(table)
     console.print(f"[dim]round generated in {generated_s:.1f} s; one worker process[/]")

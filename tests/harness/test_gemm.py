@@ -8,9 +8,9 @@ import torch
 
 from harness.problems import load
 from harness.suites import gemm
-from harness.suites.base import Case, RunOptions
+from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import DType, GemmParams, Problem, ProblemSet, Suite
+from schemas import Direction, DType, GemmParams, Problem, ProblemSet, Suite
 
 SUITE = gemm.GemmSuite()
 
@@ -23,9 +23,16 @@ def problem(m: int, n: int, k: int, a_t: bool, b_t: bool, problem_set: str = "tr
         set=ProblemSet(problem_set),
         index=999,
         application="test",
-        directions=("fwd",),
+        directions=(Direction.FWD,),
         params=GemmParams(m=m, n=n, k=k, a_t=a_t, b_t=b_t),
     )
+
+
+def output_of(prepared: Prepared) -> torch.Tensor:
+    """Runs the prepared kernel once and returns Cᵀ as it wrote it."""
+    output = prepared.kernel()
+    assert isinstance(output, torch.Tensor)
+    return output
 
 
 def options(*dtypes: DType, seed: int = 0) -> RunOptions:
@@ -54,11 +61,11 @@ def test_transposes_follow_column_major_blas(a_t: bool, b_t: bool) -> None:
     ).astype(np.float64)
     c_t = (ops.left @ ops.right).numpy()  # row-major n x m, i.e. column-major m x n
     assert c_t.shape == (n, m)
-    np.testing.assert_allclose(c_t.T, expected, rtol=1e-5)
+    assert np.allclose(c_t.T, expected, rtol=1e-5)
     prepared = SUITE.prepare(
-        Case(problem(m, n, k, a_t, b_t), "fwd", precision_of(DType.FP32)), options()
+        Case(problem(m, n, k, a_t, b_t), Direction.FWD, precision_of(DType.FP32)), options(seed=3)
     )
-    np.testing.assert_allclose(prepared.kernel().numpy().T, expected, rtol=1e-5)
+    assert np.allclose(output_of(prepared).numpy().T, expected, rtol=1e-5)
 
 
 def test_transposed_operands_are_views_not_copies() -> None:
@@ -69,24 +76,26 @@ def test_transposed_operands_are_views_not_copies() -> None:
 
 @pytest.mark.parametrize("dtype", [DType.FP32, DType.FP16, DType.BF16])
 def test_float_precisions_pass_their_check(dtype: DType) -> None:
-    case = Case(problem(64, 48, 96, False, True), "fwd", precision_of(dtype))
+    case = Case(problem(64, 48, 96, False, True), Direction.FWD, precision_of(dtype))
     prepared = SUITE.prepare(case, options(dtype))
     correctness = prepared.check()
     assert correctness.passed, correctness
     assert not correctness.reduced_problem
-    assert prepared.kernel().dtype == {DType.FP32: torch.float32, DType.FP16: torch.float16,
+    assert output_of(prepared).dtype == {DType.FP32: torch.float32, DType.FP16: torch.float16,
                                        DType.BF16: torch.bfloat16}[dtype]  # fmt: skip
 
 
 def test_int8_accumulates_exactly_in_int32() -> None:
     case = Case(
-        problem(64, 8, 2560, False, False, "inference_server"), "fwd", precision_of(DType.INT8)
+        problem(64, 8, 2560, False, False, "inference_server"),
+        Direction.FWD,
+        precision_of(DType.INT8),
     )
     assert case.precision.compute is DType.INT32 and case.precision.output is DType.INT32
     prepared = SUITE.prepare(case, options(DType.INT8))
     correctness = prepared.check()
     assert correctness.error == 0.0 and correctness.passed
-    assert prepared.kernel().dtype == torch.int32
+    assert output_of(prepared).dtype == torch.int32
 
 
 def test_int8_is_an_inference_precision_only() -> None:
@@ -110,7 +119,7 @@ def test_check_catches_a_wrong_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(torch, "matmul", slightly_wrong)
     prepared = SUITE.prepare(
-        Case(problem(32, 16, 64, True, False), "fwd", precision_of(DType.FP32)), options()
+        Case(problem(32, 16, 64, True, False), Direction.FWD, precision_of(DType.FP32)), options()
     )
     correctness = prepared.check()
     assert not correctness.passed
@@ -120,17 +129,18 @@ def test_check_catches_a_wrong_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_big_problems_are_checked_on_a_block_of_c(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gemm, "REFERENCE_FLOPS", 2 * 8 * 8 * 64)
     prepared = SUITE.prepare(
-        Case(problem(96, 40, 64, False, False), "fwd", precision_of(DType.FP32)), options()
+        Case(problem(96, 40, 64, False, False), Direction.FWD, precision_of(DType.FP32)), options()
     )
     correctness = prepared.check()
     assert correctness.reduced_problem and correctness.passed
-    assert "rows 0..7" in correctness.reference
+    # 96x40 halves, larger side first, to 6x10: 2*6*10*64 flops fit the budget.
+    assert correctness.reference.endswith("rows 0..5 x columns 0..9 of C")
 
 
 def test_bytes_moved_counts_a_b_and_c_in_their_types() -> None:
     p = problem(10, 20, 30, False, False, "inference_server")
-    fp32 = SUITE.prepare(Case(p, "fwd", precision_of(DType.FP32)), options())
-    int8 = SUITE.prepare(Case(p, "fwd", precision_of(DType.INT8)), options(DType.INT8))
+    fp32 = SUITE.prepare(Case(p, Direction.FWD, precision_of(DType.FP32)), options())
+    int8 = SUITE.prepare(Case(p, Direction.FWD, precision_of(DType.INT8)), options(DType.INT8))
     assert fp32.bytes_moved == 4 * (10 * 30 + 30 * 20 + 10 * 20)
     assert int8.bytes_moved == (10 * 30 + 30 * 20) + 4 * 10 * 20
 

@@ -13,6 +13,7 @@ class ScriptedClock:
     """A clock whose calls last the scripted durations (cycled): the engine's logic, no waiting."""
 
     timer = Timer.HOST_CLOCK
+    calls_per_sample = 1
 
     def __init__(self, durations_ns: list[int]) -> None:
         self.durations_ns = durations_ns

@@ -41,7 +41,7 @@ from schemas import (
     summarize,
 )
 
-JsonEdit = Callable[[Any], None]
+JsonEdit = Callable[[Any], object]
 FP32 = Precision(input=DType.FP32, compute=DType.FP32, output=DType.FP32)
 
 
@@ -167,6 +167,7 @@ def make_bundle() -> Callable[..., Path]:
         system: SystemDescription | None = None,
         **run_changes: Any,
     ) -> Path:
+        run_changes.setdefault("run_id", f"run-{name}")  # two bundles are two runs
         return write_good_bundle(tmp_path / name, run=run, system=system, **run_changes)
 
     return factory

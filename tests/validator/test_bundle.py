@@ -30,7 +30,7 @@ def test_one_changed_byte_is_an_integrity_finding_naming_the_file(
     bundle = make_bundle(tmp_path)
     path = bundle / "result.json"
     data = bytearray(path.read_bytes())
-    data[data.index(b'"run-0001"') + 5] = ord("9")
+    data[data.index(b'"run-bundle"') + 5] = ord("X")
     path.write_bytes(bytes(data))
     report = load_bundle(bundle)
     hashes = [f for f in report.findings if f.code is Code.INTEGRITY_HASH]

@@ -1,0 +1,78 @@
+"""Kernel records: throughput from the median, error entries, and the recorded environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.records import backend, kernel_error, kernel_result, timing_environment
+from harness.timing import Timing
+from schemas import (
+    Correctness,
+    Direction,
+    DType,
+    MeasurementError,
+    Precision,
+    Problem,
+    ProblemSet,
+    Suite,
+    Timer,
+)
+from schemas.problem import GemmParams
+
+PROBLEM = Problem(
+    id="gemm/train/999",
+    suite=Suite.GEMM,
+    set=ProblemSet.TRAIN,
+    index=999,
+    application="test",
+    directions=(Direction.FWD,),
+    params=GemmParams(m=100, n=100, k=100, a_t=False, b_t=False),
+)
+FP32 = Precision(input=DType.FP32, compute=DType.FP32, output=DType.FP32)
+CHECKED = Correctness(
+    reference="torch fp64 cpu", reduced_problem=False, error=1e-7, tolerance=1e-6, passed=True
+)
+
+
+def test_throughput_is_taken_from_the_median() -> None:
+    timing = Timing(
+        samples_ns=(1000, 4000, 2000), warmup_count=2, timer=Timer.HOST_CLOCK, page_faults=7
+    )
+    result = kernel_result(
+        PROBLEM, Direction.FWD, FP32, timing, CHECKED, bytes_moved=120_000, seed=1
+    )
+    assert result.stats.median_ns == 2000
+    assert result.tflops == pytest.approx(2_000_000 / 2000 / 1e3)  # 2e6 FLOP in 2 µs = 1 TFLOP/s
+    assert result.gbps == pytest.approx(60.0)
+    assert result.page_faults == 7 and result.warmup_count == 2
+    overridden = kernel_result(
+        PROBLEM, Direction.FWD, FP32, timing, CHECKED, bytes_moved=1, seed=1, flops=0
+    )
+    assert overridden.flops == 0 and overridden.tflops == 0
+
+
+def test_error_entries_keep_our_fix_and_other_errors_first_line() -> None:
+    ours = kernel_error(
+        "gemm/train/999", Direction.FWD, FP32, MeasurementError("no kernel", fix="use fp32")
+    )
+    assert ours.message == "no kernel (fix: use fp32)"
+    theirs = kernel_error("gemm/train/999", Direction.FWD, FP32, RuntimeError("OOM\ntrace"))
+    assert theirs.message == "RuntimeError: OOM"
+    bare = kernel_error("gemm/train/999", Direction.FWD, None, MemoryError())
+    assert bare.message == "MemoryError"
+
+
+def test_environment_records_allocator_and_thread_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1000000")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.setenv("UNRELATED_SETTING", "x")
+    recorded = timing_environment()
+    assert recorded["MALLOC_MMAP_THRESHOLD_"] == "1000000" and recorded["OMP_NUM_THREADS"] == "2"
+    assert "UNRELATED_SETTING" not in recorded
+    assert recorded["torch.float32_matmul_precision"] == "highest"
+
+
+def test_backend_names_torch_and_its_libraries() -> None:
+    described = backend("cpu", 2)
+    assert described.threads == 2 and described.device == "cpu"
+    assert {"torch", "numpy", "kernelperf"} <= set(described.library_versions)

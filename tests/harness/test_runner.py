@@ -1,0 +1,157 @@
+"""The runner on the real GEMM suite: records, error entries, budgets, interruption and resume."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from harness import plan_suites, read_resume
+from harness.plan import RunRequest
+from harness.probe import describe_system
+from harness.runner import Runner
+from harness.suites.base import Case, Prepared, RunOptions
+from harness.suites.gemm import GemmSuite
+from schemas import (
+    MANIFEST_NAME,
+    DType,
+    Manifest,
+    Profile,
+    RunResult,
+    Suite,
+    SystemDescription,
+    manifest_of,
+)
+
+
+@pytest.fixture(scope="module")
+def system() -> SystemDescription:
+    return describe_system(system_id="test-box", submitter="tests")
+
+
+def smoke_request(**changes: Any) -> RunRequest:
+    base = RunRequest(
+        suites=(Suite.GEMM,),
+        profile=Profile.SMOKE,
+        device="cpu",
+        dtypes=(DType.FP32, DType.BF16),
+        seed=5,
+        threads=torch.get_num_threads(),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def read_run(bundle: Path) -> RunResult:
+    return RunResult.model_validate_json((bundle / "result.json").read_text(encoding="utf-8"))
+
+
+def test_every_case_is_recorded_with_statistics_and_checks(
+    tmp_path: Path, system: SystemDescription
+) -> None:
+    request = smoke_request()
+    (run,) = Runner(request, system, tmp_path, command_line=["test"]).run(plan_suites(request))
+    assert run.path == tmp_path / "gemm" and run.run.complete
+    assert len(run.run.results) == 6 and not run.run.errors
+    for result in run.run.results:
+        assert result.correctness.passed
+        assert result.seed == 5
+        assert result.stats.count == len(result.samples_ns)
+        expected_tflops = result.flops / result.stats.median_ns / 1e3
+        assert result.tflops == pytest.approx(expected_tflops)
+        assert result.page_faults is not None
+    assert run.run.backend.threads == torch.get_num_threads()
+    assert read_run(run.path) == run.run
+
+
+def test_same_seed_gives_the_same_inputs(tmp_path: Path, system: SystemDescription) -> None:
+    """The check's error depends only on the inputs: equal across runs with one seed."""
+    request = smoke_request(dtypes=(DType.FP32,))
+    first = Runner(request, system, tmp_path / "a", command_line=[]).run(plan_suites(request))
+    again = Runner(request, system, tmp_path / "b", command_line=[]).run(plan_suites(request))
+    errors = [[r.correctness.error for r in run.run.results] for run in (*first, *again)]
+    assert errors[0] == errors[1]
+
+
+class FailingGemm(GemmSuite):
+    """GEMM whose second problem cannot run, as a backend without the kernel would say."""
+
+    def prepare(self, case: Case, options: RunOptions) -> Prepared:
+        if case.problem.id == self.smoke_ids[1]:
+            raise RuntimeError("no kernel for this shape\nsecond line of detail")
+        return super().prepare(case, options)
+
+
+def test_a_failing_kernel_becomes_an_error_entry(tmp_path: Path, system: SystemDescription) -> None:
+    request = smoke_request(dtypes=(DType.FP32,))
+    (plan,) = plan_suites(request)
+    plan = type(plan)(suite=FailingGemm(), cases=plan.cases)
+    (run,) = Runner(request, system, tmp_path, command_line=[]).run([plan])
+    assert run.run.complete
+    assert [e.problem_id for e in run.run.errors] == ["gemm/train/138"]
+    assert run.run.errors[0].message == "RuntimeError: no kernel for this shape"
+    assert len(run.run.results) == 2
+
+
+class InterruptedGemm(GemmSuite):
+    """GEMM where the user presses Ctrl-C during the fourth case."""
+
+    def __init__(self) -> None:
+        self.prepared = 0
+
+    def prepare(self, case: Case, options: RunOptions) -> Prepared:
+        self.prepared += 1
+        if self.prepared == 4:
+            raise KeyboardInterrupt
+        return super().prepare(case, options)
+
+
+def test_interrupted_run_leaves_an_incomplete_bundle_that_resumes(
+    tmp_path: Path, system: SystemDescription
+) -> None:
+    request = smoke_request()
+    (plan,) = plan_suites(request)
+    interrupted = type(plan)(suite=InterruptedGemm(), cases=plan.cases)
+    with pytest.raises(KeyboardInterrupt):
+        Runner(request, system, tmp_path, command_line=["first"]).run([interrupted])
+    partial = read_run(tmp_path / "gemm")
+    assert not partial.complete and len(partial.results) == 3
+
+    resume = read_resume(tmp_path)
+    assert resume.request == request and resume.system.system_id == "test-box"
+    (run,) = Runner(resume.request, system, resume.out, command_line=["again"]).run(
+        plan_suites(resume.request), resume.priors
+    )
+    assert run.run.complete and len(run.run.results) == 6
+    assert run.run.results[:3] == partial.results, "measured cases are kept, not re-run"
+    assert run.run.run_id == partial.run_id
+    events = (tmp_path / "gemm" / "logs" / "harness.jsonl").read_text(encoding="utf-8")
+    assert [json.loads(line)["event"] for line in events.splitlines()].count("resumed") == 1
+
+
+def test_time_budget_stops_the_run_and_marks_it_incomplete(
+    tmp_path: Path, system: SystemDescription
+) -> None:
+    ticks: Iterator[float] = iter(range(1000))
+    request = smoke_request()
+    runner = Runner(
+        request, system, tmp_path, command_line=[], deadline=2.5, now=lambda: float(next(ticks))
+    )
+    (run,) = runner.run(plan_suites(request))
+    assert runner.stopped_early
+    assert not run.run.complete
+    assert 0 < len(run.run.results) < 6
+
+
+def test_bundle_manifest_matches_its_files(tmp_path: Path, system: SystemDescription) -> None:
+    request = smoke_request(dtypes=(DType.FP32,))
+    (run,) = Runner(request, system, tmp_path, command_line=[]).run(plan_suites(request))
+    manifest = Manifest.model_validate_json((run.path / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest == manifest_of(run.path)
+    assert {e.path for e in manifest.files} == {"result.json", "system.json", "logs/harness.jsonl"}
+    # Atomic writes leave no staging or retired directories beside the bundle.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gemm"]

@@ -1,0 +1,138 @@
+"""The sparse GEMM suite on real torch: non-zero FLOPs, the CSR operand, checks, dtypes, seeds."""
+
+from __future__ import annotations
+
+import csv
+from importlib.resources import files
+
+import pytest
+import torch
+
+from harness.problems import load
+from harness.suites import sparse_gemm
+from harness.suites.base import Case, Prepared, RunOptions
+from harness.suites.contracts import precision_of
+from schemas import Direction, DType, MeasurementError, Problem, ProblemSet, SparseGemmParams, Suite
+
+SUITE = sparse_gemm.SparseGemmSuite()
+SMALL = SparseGemmParams(m=40, n=6, k=50, a_t=False, b_t=False, sparsity=0.9)
+
+
+def problem(p: SparseGemmParams = SMALL, problem_set: str = "inference_server") -> Problem:
+    """A sparse GEMM problem of any shape, with an id the schema accepts."""
+    return Problem(
+        id=f"sparse_gemm/{problem_set}/999",
+        suite=Suite.SPARSE_GEMM,
+        set=ProblemSet(problem_set),
+        index=999,
+        application="test",
+        directions=(Direction.FWD,),
+        params=p,
+    )
+
+
+def prepare(p: SparseGemmParams = SMALL, dtype: DType = DType.FP32, *, seed: int = 0) -> Prepared:
+    case = Case(problem(p), Direction.FWD, precision_of(dtype))
+    return SUITE.prepare(case, RunOptions(device="cpu", dtypes=(dtype,), seed=seed))
+
+
+def test_flops_count_non_zeros_by_hand_and_in_the_csv() -> None:
+    by_id = {p.id: p for p in load(Suite.SPARSE_GEMM)}
+    # 7680x1x2560 at 95% sparsity: 2·m·n·k·0.05.
+    assert by_id["sparse_gemm/inference_server/000"].flops() == 2 * 7680 * 2560 // 20 == 1_966_080
+    # 10752x1x3584 at 90%: 7707033.6 useful FLOPs, rounded as DeepBench's sheet does.
+    assert by_id["sparse_gemm/inference_server/018"].flops() == 7_707_034
+    text = files("harness.problems").joinpath("sparse_gemm.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) == len(by_id)
+    for row in rows:
+        p = by_id[f"sparse_gemm/{row['set']}/{int(row['index']):03d}"]
+        assert p.flops() == int(row["expected_nonzero_flops"]), p.id
+
+
+def test_a_is_csr_with_exactly_the_stated_non_zeros() -> None:
+    ops = sparse_gemm.operands(SMALL, DType.FP32, "cpu", seed=3)
+    assert ops.a.layout is torch.sparse_csr and ops.a.crow_indices().dtype is torch.int32
+    assert ops.a._nnz() == sparse_gemm.nonzeros(SMALL) == 200
+    values = ops.a.values()
+    assert bool((values != 0).all()) and bool((ops.b != 0).all())
+    # The credited FLOPs are the work the non-zeros do.
+    assert 2 * SMALL.n * ops.a._nnz() == SMALL.flops()
+
+
+def test_non_zeros_are_spread_over_the_matrix() -> None:
+    """Uniform positions: no row or column is left empty at 50% density on a 40x50 matrix."""
+    p = SparseGemmParams(m=40, n=1, k=50, a_t=False, b_t=False, sparsity=0.5)
+    dense = sparse_gemm.operands(p, DType.FP32, "cpu", seed=0).a.to_dense()
+    assert bool((dense != 0).any(dim=1).all()) and bool((dense != 0).any(dim=0).all())
+
+
+def test_result_is_a_times_b_and_passes_its_check() -> None:
+    prepared = prepare()
+    ops = sparse_gemm.operands(SMALL, DType.FP32, "cpu", seed=0)
+    output = prepared.kernel()
+    assert isinstance(output, torch.Tensor)
+    assert torch.allclose(output, ops.a.to_dense() @ ops.b)
+    correctness = prepared.check()
+    assert correctness.passed and not correctness.reduced_problem
+
+
+def test_check_catches_a_wrong_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A product 1% off fails (the reference is a dense fp64 matmul, not torch.mm)."""
+    real_mm = torch.mm
+
+    def wrong(a: torch.Tensor, b: torch.Tensor, *, out: torch.Tensor) -> torch.Tensor:
+        return real_mm(a, b, out=out).mul_(1.01)
+
+    monkeypatch.setattr(torch, "mm", wrong)
+    correctness = prepare().check()
+    assert not correctness.passed and correctness.error > correctness.tolerance
+
+
+def test_big_problems_are_checked_on_a_block_of_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sparse_gemm, "REFERENCE_FLOPS", 2 * 5 * 3 * SMALL.k)
+    correctness = prepare().check()
+    assert correctness.passed and correctness.reduced_problem
+    # 40x6 halves, larger side first: 20x6, 10x6, 5x6, 5x3.
+    assert correctness.reference.endswith("first 5 of 40 rows, 3 of 6 columns")
+
+
+@pytest.mark.parametrize("dtype", [DType.BF16, DType.FP16])
+def test_half_precisions_without_a_cpu_kernel_are_measurement_errors(dtype: DType) -> None:
+    """MKL has no half-precision CSR product: torch's error becomes ours, with where and fix."""
+    with pytest.raises(MeasurementError, match=f"cannot run {dtype.value} fwd on cpu") as caught:
+        prepare(dtype=dtype)
+    assert caught.value.where == f"sparse_gemm/inference_server/999 fwd {dtype.value}"
+
+
+def test_int8_is_a_measurement_error() -> None:
+    with pytest.raises(MeasurementError, match="int8 sparse matmul"):
+        prepare(dtype=DType.INT8)
+
+
+def test_int8_is_offered_on_inference_sets_only() -> None:
+    every = RunOptions("cpu", (DType.FP32, DType.INT8), 0)
+    assert [c.precision.input for c in SUITE.cases(problem(), every)] == [DType.FP32, DType.INT8]
+    assert [c.precision.input for c in SUITE.cases(problem(problem_set="train"), every)] == [
+        DType.FP32
+    ]
+
+
+def test_same_seed_same_inputs_other_seed_other_inputs() -> None:
+    first = sparse_gemm.operands(SMALL, DType.FP32, "cpu", seed=7)
+    again = sparse_gemm.operands(SMALL, DType.FP32, "cpu", seed=7)
+    other = sparse_gemm.operands(SMALL, DType.FP32, "cpu", seed=8)
+    assert torch.equal(first.a.to_dense(), again.a.to_dense()) and torch.equal(first.b, again.b)
+    assert not torch.equal(first.a.to_dense(), other.a.to_dense())
+
+
+def test_bytes_moved_counts_csr_arrays_b_and_c() -> None:
+    csr = 200 * (4 + 4) + 41 * 4
+    assert prepare().bytes_moved == csr + 4 * (50 * 6 + 40 * 6)
+
+
+def test_quick_and_smoke_ids_cover_every_set() -> None:
+    by_id = {p.id: p for p in load(Suite.SPARSE_GEMM)}
+    quick = [by_id[i] for i in sparse_gemm.QUICK_IDS]
+    assert {p.set for p in quick} == {ProblemSet.INFERENCE_SERVER, ProblemSet.INFERENCE_DEVICE}
+    assert set(sparse_gemm.SMOKE_IDS) <= set(by_id) and 1 <= len(sparse_gemm.SMOKE_IDS) <= 3

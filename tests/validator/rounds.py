@@ -1,0 +1,106 @@
+"""A good round on disk, made with the harness's writer, signer and key code, for round tests.
+
+`write_round(tmp_path)` makes `2026.1/` with a clean closed submission (submitter `acme`: the
+complete gemm/inference_device set at full profile, in the locked image, signed with the key
+registered in `keys/acme.pub`) and a clean open submission (`beta`: a quick run with its
+declaration in `code/README.md`). Tests break one part and expect one finding code.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from harness.bundle import write_bundle
+from harness.keys import generate_key_pair, load_private_key
+from harness.problems import load, select
+from harness.signing import sign_bundle
+from schemas import (
+    ContainerImage,
+    Division,
+    ProblemSet,
+    Profile,
+    RunResult,
+    Suite,
+    SystemDescription,
+)
+from tests.validator.conftest import kernel_result, run_result, system_description
+from validator.rules import load_rules
+
+ROUND = "2026.1"
+SYSTEM_ID = "cpu-2c"
+README = "# Changes to the harness\n\n## Changes\nNone: quick profile.\n\n## Why\nA smoke test.\n"
+
+
+@dataclass(frozen=True)
+class RoundOnDisk:
+    """Where the good round lies and the key that signs its closed bundle."""
+
+    root: Path
+    closed_bundle: Path
+    open_bundle: Path
+    private_key: Ed25519PrivateKey
+
+    def resign(self) -> None:
+        """Signs the closed bundle again (after a test changed it as its submitter would)."""
+        sign_bundle(self.closed_bundle, self.private_key)
+
+
+def locked_image() -> ContainerImage:
+    """The first image the rules lock for the closed division."""
+    locked = load_rules(ROUND).divisions[Division.CLOSED].locked_image_ids or ("sha256:none",)
+    return ContainerImage(image="kernelperf/cpu:0.1.0", image_id=locked[0], runtime="docker")
+
+
+def closed_run(run_id: str = "closed-1") -> RunResult:
+    """The complete gemm/inference_device set, fp32, full profile."""
+    problems = select(load(Suite.GEMM), problem_set=ProblemSet.INFERENCE_DEVICE)
+    return run_result(
+        Suite.GEMM,
+        count=0,
+        run_id=run_id,
+        profile=Profile.FULL,
+        division=Division.CLOSED,
+        results=tuple(kernel_result(p, seed=i) for i, p in enumerate(problems)),
+    )
+
+
+def closed_system() -> SystemDescription:
+    """The system of the closed submission: this machine, in the locked image."""
+    return system_description(system_id=SYSTEM_ID, container=locked_image())
+
+
+def place(round_root: Path, division: str, submitter: str, suite: str, name: str) -> Path:
+    """Where a bundle of this round goes."""
+    return round_root / division / submitter / "results" / SYSTEM_ID / suite / name
+
+
+def declare(round_root: Path, division: str, submitter: str, system: SystemDescription) -> None:
+    """Writes systems/<id>.json as `kernelperf submit` would."""
+    systems = round_root / division / submitter / "systems"
+    systems.mkdir(parents=True, exist_ok=True)
+    (systems / f"{system.system_id}.json").write_text(system.model_dump_json(indent=2) + "\n")
+
+
+def write_round(tmp_path: Path) -> RoundOnDisk:
+    """The good round; validates with no error and no warning."""
+    round_root = tmp_path / ROUND
+    keys = generate_key_pair(tmp_path / "private-keys", "acme")
+    (round_root / "keys").mkdir(parents=True)
+    shutil.copy(keys.public_path, round_root / "keys" / "acme.pub")
+    system = closed_system()
+    closed = write_bundle(place(round_root, "closed", "acme", "gemm", "run1"), closed_run(), system)
+    declare(round_root, "closed", "acme", system)
+    private_key = load_private_key(keys.private_path)
+    sign_bundle(closed, private_key)
+    open_system = system_description(system_id=SYSTEM_ID)
+    opened = write_bundle(
+        place(round_root, "open", "beta", "gemm", "run1"), run_result(run_id="open-1"), open_system
+    )
+    declare(round_root, "open", "beta", open_system)
+    (round_root / "open" / "beta" / "code").mkdir()
+    (round_root / "open" / "beta" / "code" / "README.md").write_text(README)
+    return RoundOnDisk(round_root, closed, opened, private_key)

@@ -1,0 +1,204 @@
+"""The leaderboard as data: the canonical JSON document every other format is rendered from.
+
+Scores are kept per *board*: one (division, suite, problem set, variant), where the variant is the
+precision contract (plus in-place or out-of-place for a collective). Results of different
+precisions are never mixed in one geometric mean: an fp16 GEMM and an fp32 GEMM are different
+kernels, as DeepBench reported them. Results are listed once, in `Leaderboard.results`; boards,
+problem views and systems refer to them by their permalink `anchor`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas import Direction, Division, Precision, ProblemSet, Suite, SystemDescription
+
+FROZEN = ConfigDict(frozen=True, extra="forbid")
+LEADERBOARD_VERSION: Literal["1.0"] = "1.0"
+
+
+class ResultState(StrEnum):
+    """Whether a result counts toward scores."""
+
+    SCORED = "scored"
+    FLAGGED = "flagged"
+    REJECTED = "rejected"
+
+
+class RowState(StrEnum):
+    """Where a system stands on a board: ranked, shown unranked (partial), or not scored."""
+
+    RANKED = "ranked"
+    PARTIAL = "partial"
+    REJECTED = "rejected"
+
+
+class Flag(BaseModel):
+    """A validator finding shown beside what it concerns."""
+
+    model_config = FROZEN
+    code: str = Field(description="Finding code, e.g. KP-RULES-CV.")
+    severity: str = Field(description="error, warning or note.")
+    message: str = Field(description="The finding's one-line message.")
+
+
+class ResultEntry(BaseModel):
+    """One kernel result of one system, with the figures every view shows."""
+
+    model_config = FROZEN
+    anchor: str = Field(description="Permalink id, unique in the leaderboard.")
+    division: Division
+    system: str = Field(description="Key of the system in `Leaderboard.systems`.")
+    suite: Suite
+    set: ProblemSet
+    problem_id: str
+    application: str
+    params: str = Field(description="The problem's parameters, e.g. 'm=1760 n=16 k=1760 NN'.")
+    direction: Direction
+    precision: Precision
+    variant: str = Field(description="Precision contract (and collective mode): the board key.")
+    bundle: str = Field(description="Bundle path, relative to the round.")
+    median_ns: float = Field(description="Median time of one call: the scored figure.")
+    min_ns: float
+    p10_ns: float
+    p90_ns: float
+    cv: float = Field(description="Coefficient of variation of the samples.")
+    samples: int = Field(description="Timed samples.")
+    flops: int = Field(description="Logical FLOPs of one call.")
+    bytes_moved: int = Field(description="Logical bytes of one call.")
+    throughput: float = Field(description="TFLOP/s; bus bandwidth in GB/s for a collective.")
+    unit: str = Field(description="Unit of throughput.")
+    gbps: float = Field(description="bytes_moved / median time, in GB/s.")
+    correct: bool = Field(description="The correctness check passed.")
+    state: ResultState
+    flags: tuple[Flag, ...] = Field(
+        description="Findings about this result, and errors and warnings about its bundle."
+    )
+    problem_rank: int | None = Field(description="Rank among the problem's counted results.")
+    problem_view: str = Field(description="Anchor of the problem view listing this result.")
+
+
+class ScoreRow(BaseModel):
+    """One system on one board."""
+
+    model_config = FROZEN
+    rank: int | None = Field(description="1 is best; None when not ranked (partial or rejected).")
+    system: str = Field(description="Key of the system in `Leaderboard.systems`.")
+    system_id: str
+    submitter: str
+    state: RowState
+    score: float | None = Field(description="Geometric mean of throughput over counted results.")
+    relative: float | None = Field(
+        description="Geometric mean of throughput / the reference's, over problems both ran."
+    )
+    covered: int = Field(description="Board problems this system has counted results for.")
+    flags: tuple[str, ...] = Field(description="Codes of findings about its results and bundles.")
+    previous: float | None = Field(default=None, description="Score in the compared round.")
+    change: float | None = Field(default=None, description="score / previous − 1.")
+
+
+class Board(BaseModel):
+    """A score table: one division, suite, set and variant."""
+
+    model_config = FROZEN
+    anchor: str
+    division: Division
+    suite: Suite
+    set: ProblemSet
+    variant: str
+    unit: str
+    problems: int = Field(description="(problem, direction) pairs some system ran countably.")
+    rows: tuple[ScoreRow, ...] = Field(description="Ranked rows, then partial, then rejected.")
+
+
+class ProblemView(BaseModel):
+    """Every system's result for one (division, problem, direction, variant)."""
+
+    model_config = FROZEN
+    anchor: str
+    division: Division
+    suite: Suite
+    set: ProblemSet
+    problem_id: str
+    direction: Direction
+    variant: str
+    board: str = Field(description="Anchor of the board this problem counts toward.")
+    results: tuple[str, ...] = Field(description="Result anchors, best first, rejected last.")
+
+
+class BundleView(BaseModel):
+    """One submitted bundle: what ran it and what the validator said."""
+
+    model_config = FROZEN
+    path: str
+    division: Division
+    suite: Suite
+    run_id: str
+    profile: str
+    harness_version: str
+    rules_version: str
+    backend: str = Field(description="Framework, device and threads, e.g. 'torch on cpu, 2 threads'.")
+    libraries: dict[str, str]
+    container: str | None = Field(description="Image name and id, when it ran in one.")
+    valid: bool
+    findings: tuple[Flag, ...] = Field(description="Findings about the bundle as a whole.")
+    kernel_errors: tuple[str, ...] = Field(description="Kernels that failed to run, and why.")
+
+
+class UnreadBundle(BaseModel):
+    """A bundle whose documents could not be read: listed with its findings, never scored."""
+
+    model_config = FROZEN
+    path: str
+    findings: tuple[Flag, ...]
+
+
+class SystemView(BaseModel):
+    """A system: its description and the bundles it submitted."""
+
+    model_config = FROZEN
+    key: str = Field(description="Unique key; the system_id unless two submitters share it.")
+    system_id: str
+    submitter: str
+    description: SystemDescription
+    bundles: tuple[BundleView, ...]
+
+
+class Counts(BaseModel):
+    """How much of the round the leaderboard covers."""
+
+    model_config = FROZEN
+    bundles: int
+    valid_bundles: int
+    results: int
+    counted_results: int
+    systems: int
+
+
+class Leaderboard(BaseModel):
+    """A round's leaderboard: boards, problem views, systems and every result."""
+
+    model_config = FROZEN
+    schema_version: Literal["1.0"] = Field(default=LEADERBOARD_VERSION)
+    round: str = Field(description="Name of the round.")
+    reference: str | None = Field(description="Key of the reference system, if one was named.")
+    compared_with: str | None = Field(description="Name of the earlier round compared with.")
+    method: str = Field(description="How scores are computed, in words.")
+    counts: Counts
+    boards: tuple[Board, ...]
+    problems: tuple[ProblemView, ...]
+    systems: tuple[SystemView, ...]
+    results: tuple[ResultEntry, ...]
+    unread: tuple[UnreadBundle, ...] = Field(description="Bundles that could not be read.")
+    findings: tuple[Flag, ...] = Field(description="Findings about the round as a whole.")
+
+    def result_index(self) -> dict[str, ResultEntry]:
+        """Results by anchor."""
+        return {r.anchor: r for r in self.results}
+
+    def system_index(self) -> dict[str, SystemView]:
+        """Systems by key."""
+        return {s.key: s for s in self.systems}

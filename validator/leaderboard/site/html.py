@@ -1,0 +1,79 @@
+"""HTML markup: the page shell (inline stylesheet and sort script) and tables from TableViews.
+
+Every page is self-contained: its CSS and the small sort script are inlined, so one saved page
+still works offline and nothing is fetched from a CDN. All text passes through `esc`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
+
+from validator.leaderboard.views import Cell, TableView
+
+NUMERIC = ' class="num"'
+
+
+def esc(text: str) -> str:
+    """Text made safe for HTML content and attribute values."""
+    return html.escape(text, quote=True)
+
+
+@cache
+def asset(name: str) -> str:
+    """A file shipped beside this module (style.css, sort.js)."""
+    return files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _cell(cell: Cell, numeric: bool, permalink: str | None) -> str:
+    classes = [c for c in ("num" if numeric else "", cell.style) if c]
+    attributes = f' class="{" ".join(classes)}"' if classes else ""
+    if cell.sort is not None:
+        attributes += f' data-sort="{cell.sort!r}"'
+    text = esc(cell.text)
+    content = f'<a href="{esc(cell.href)}">{text}</a>' if cell.href else text
+    if permalink:
+        link = f'<a class="permalink" href="#{esc(permalink)}" title="permalink">¶</a>'
+        content = link + content
+    return f"<td{attributes}>{content}</td>"
+
+
+def table(view: TableView, *, sortable: bool = True, title: bool = False) -> str:
+    """A table; rows with an anchor get that id and a ¶ permalink in their first cell."""
+    heads = "".join(
+        f'<th{NUMERIC if c.numeric else ""} scope="col">{esc(c.name)}</th>' for c in view.columns
+    )
+    body = []
+    for row in view.rows:
+        cells = "".join(
+            _cell(cell, column.numeric, row.anchor if index == 0 else None)
+            for index, (cell, column) in enumerate(zip(row.cells, view.columns, strict=True))
+        )
+        row_id = f' id="{esc(row.anchor)}"' if row.anchor else ""
+        body.append(f"<tr{row_id}>{cells}</tr>")
+    caption = f"<caption>{esc(view.caption)}</caption>" if view.caption else ""
+    heading = f"<h3>{esc(view.title)}</h3>" if title else ""
+    kind = ' class="sortable"' if sortable else ""
+    return (
+        f'{heading}<div class="scroll"><table{kind} id="t-{esc(view.anchor)}">{caption}'
+        f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def page(title: str, subtitle: str, nav: Sequence[tuple[str, str]], body: str) -> str:
+    """A whole HTML document with the shared header, navigation and footer."""
+    links = "".join(f'<a href="{esc(href)}">{esc(label)}</a>' for label, href in nav)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{asset('style.css')}</style></head>\n"
+        f'<body><header class="top"><div class="wrap"><h1>{esc(title)}</h1>'
+        f'<div class="sub">{esc(subtitle)}</div><nav class="links">{links}</nav></div></header>\n'
+        f'<main class="wrap">{body}</main>\n'
+        '<footer class="wrap">Made by <code>kernelperf leaderboard</code> from validated result '
+        'bundles. Data: <a href="leaderboard.json">leaderboard.json</a>.</footer>\n'
+        f"<script>{asset('sort.js')}</script></body></html>\n"
+    )
