@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KP := $(BIN)/kernelperf
 DEMO_OUT ?= out/demo
 
-.PHONY: help install demo test test-fast lint schemas bench engine clean
+.PHONY: help install demo test test-fast lint schemas bench engine browser clean
 
 help:
 	@echo "make demo    run the quick profile natively on CPU, validate it and rank it"
@@ -45,7 +45,11 @@ lint: $(STAMP)
 engine:
 	@bash containers/engine.sh
 
-test: $(STAMP) lint engine
+# Debian's Chromium for the leaderboard's browser tests, installed only when missing.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) lint engine browser
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP)

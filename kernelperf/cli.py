@@ -11,8 +11,10 @@ from rich.markup import escape
 
 from kernelperf import console
 from kernelperf.commands import (
+    cluster,
     container,
     keys,
+    leaderboard,
     problems,
     run,
     sign,
@@ -29,11 +31,13 @@ COMMANDS: tuple[ModuleType, ...] = (
     run,
     system,
     validate,
+    leaderboard,
     submit,
     keys,
     sign,
     verify,
     container,
+    cluster,
 )
 
 

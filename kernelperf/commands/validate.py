@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.progress import Progress
 
@@ -26,25 +26,33 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes")
     parser.add_argument("--rows", type=int, default=25, metavar="N", help="findings to show")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="re-check every bundle (no cache by file hash)"
+    )
     parser.set_defaults(handler=handle)
 
 
-def run_validation(path: Path, jobs: int | None, show_progress: bool) -> Report:
+def run_validation(
+    path: Path, jobs: int | None, show_progress: bool, use_cache: bool = True
+) -> Report:
     """Validates `path` with a transient progress bar on stderr."""
+    cache_dir: Literal["default"] | None = "default" if use_cache else None
     if not show_progress:
-        return validate(path, jobs=jobs)
+        return validate(path, jobs=jobs, cache_dir=cache_dir)
     with Progress(console=console.stderr, transient=True) as progress:
         task = progress.add_task("validating", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return validate(path, jobs=jobs, progress=advance)
+        return validate(path, jobs=jobs, progress=advance, cache_dir=cache_dir)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Validates, prints the report (or JSON), writes JUnit if asked; 1 when any error is found."""
-    report = run_validation(args.path, args.jobs, show_progress=not args.json)
+    report = run_validation(
+        args.path, args.jobs, show_progress=not args.json, use_cache=not args.no_cache
+    )
     if args.junit is not None:
         write_junit(report, args.junit)
     if args.json:

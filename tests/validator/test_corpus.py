@@ -49,4 +49,3 @@ def test_both_schema_engines_agree_on_the_corpus(case: Case, tmp_path: Path) -> 
             value = parse_json_bytes(path.read_bytes(), path.name)
             schema = SCHEMA_OF_FILE[path.name]
             assert is_valid_fast(schema, value) == is_valid_reference(schema, value), path
-

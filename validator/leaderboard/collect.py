@@ -79,7 +79,9 @@ def _system_keys(bundles: list[_Readable]) -> dict[tuple[str, str], str]:
     pairs = sorted({(b.submitter, b.system_id) for b in bundles})
     uses = Counter(system_id for _, system_id in pairs)
     return {
-        (submitter, system_id): system_id if uses[system_id] == 1 else slug(f"{submitter}-{system_id}")
+        (submitter, system_id): system_id
+        if uses[system_id] == 1
+        else slug(f"{submitter}-{system_id}")
         for submitter, system_id in pairs
     }
 
@@ -158,9 +160,7 @@ def _bundle_view(bundle: _Readable, whole: list[Finding]) -> BundleView:
         container=f"{container.image} {container.image_id}" if container else None,
         valid=bundle.report.valid,
         findings=tuple(flag_of(f) for f in whole),
-        kernel_errors=tuple(
-            f"{e.problem_id} {e.direction.value}: {e.message}" for e in run.errors
-        ),
+        kernel_errors=tuple(f"{e.problem_id} {e.direction.value}: {e.message}" for e in run.errors),
     )
 
 

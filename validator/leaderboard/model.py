@@ -97,7 +97,7 @@ class ScoreRow(BaseModel):
     covered: int = Field(description="Board problems this system has counted results for.")
     flags: tuple[str, ...] = Field(description="Codes of findings about its results and bundles.")
     previous: float | None = Field(default=None, description="Score in the compared round.")
-    change: float | None = Field(default=None, description="score / previous − 1.")
+    change: float | None = Field(default=None, description="score / previous - 1.")
 
 
 class Board(BaseModel):
@@ -140,7 +140,9 @@ class BundleView(BaseModel):
     profile: str
     harness_version: str
     rules_version: str
-    backend: str = Field(description="Framework, device and threads, e.g. 'torch on cpu, 2 threads'.")
+    backend: str = Field(
+        description="Framework, device and threads, e.g. 'torch on cpu, 2 threads'."
+    )
     libraries: dict[str, str]
     container: str | None = Field(description="Image name and id, when it ran in one.")
     valid: bool

@@ -51,7 +51,9 @@ def problem_anchor(division: Division, problem_id: str, direction: str, variant:
     return slug(f"p-{division.value}-{problem_id}-{direction}-{variant}")
 
 
-def result_anchor(division: Division, system: str, problem_id: str, direction: str, variant: str) -> str:
+def result_anchor(
+    division: Division, system: str, problem_id: str, direction: str, variant: str
+) -> str:
     """`r-closed-cpu-2c-gemm-train-017-fwd-fp32`."""
     return slug(f"r-{division.value}-{system}-{problem_id}-{direction}-{variant}")
 

@@ -46,8 +46,10 @@ def write_file(target: Path, text: str, *, force: bool = False) -> None:
 
 def _replaceable(target: Path) -> bool:
     """An empty folder, or one holding a site this command wrote."""
-    return target.is_dir() and not target.is_symlink() and (
-        not any(target.iterdir()) or (target / SITE_MARKER).is_file()
+    return (
+        target.is_dir()
+        and not target.is_symlink()
+        and (not any(target.iterdir()) or (target / SITE_MARKER).is_file())
     )
 
 

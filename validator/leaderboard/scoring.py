@@ -203,7 +203,9 @@ def rank_problems(
                 problem_id=first.problem_id,
                 direction=first.direction,
                 variant=first.variant,
-                board=board_anchor(first.division, first.suite.value, first.set.value, first.variant),
+                board=board_anchor(
+                    first.division, first.suite.value, first.set.value, first.variant
+                ),
                 results=tuple(e.anchor for e in ordered),
             )
         )

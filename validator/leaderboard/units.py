@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 
 DIGITS = 3
+TIMES = "\N{MULTIPLICATION SIGN}"
+MINUS = "\N{MINUS SIGN}"
+RANGE = "\N{EN DASH}"
 _TIME_UNITS = ((1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns"))
 _SMALLEST_PLAIN = 1e-4
 _BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
@@ -34,24 +37,24 @@ def time_text(ns: float) -> str:
 
 
 def ratio_text(ratio: float) -> str:
-    """`1.23×`: a relative score."""
-    return f"{significant(ratio)}×"
+    """`1.23x` (with a multiplication sign): a relative score."""
+    return f"{significant(ratio)}{TIMES}"
 
 
 def change_text(change: float) -> str:
-    """`+12.3%` or `−4.0%` (a true minus sign): a change between rounds."""
+    """`+12.3%` or `-4.0%` (with a true minus sign): a change between rounds."""
     percent = change * 100
-    sign = "+" if percent >= 0 else "−"
+    sign = "+" if percent >= 0 else MINUS
     return f"{sign}{significant(abs(percent))}%"
 
 
 def spread_text(p10_ns: float, p90_ns: float, median_ns: float) -> str:
-    """`±4.2%`: half the p10–p90 range relative to the median."""
+    """`±4.2%`: half the p10-p90 range relative to the median."""
     return f"±{significant(spread(p10_ns, p90_ns, median_ns) * 50)}%"
 
 
 def spread(p10_ns: float, p90_ns: float, median_ns: float) -> float:
-    """(p90 − p10) / median: the run-to-run spread the plots and tables show."""
+    """(p90 - p10) / median: the run-to-run spread the plots and tables show."""
     return (p90_ns - p10_ns) / median_ns
 
 

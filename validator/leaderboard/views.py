@@ -22,6 +22,8 @@ from validator.leaderboard.model import (
 )
 from validator.leaderboard.naming import suite_page, system_page
 from validator.leaderboard.units import (
+    RANGE,
+    TIMES,
     bytes_text,
     change_text,
     ratio_text,
@@ -185,7 +187,7 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
             Column("submitter"),
             Column("median", True),
             Column(first.unit, True),
-            Column("spread p10–p90", True),
+            Column(f"spread p10{RANGE}p90", True),
             Column("samples", True),
             Column("flags"),
         ),
@@ -222,7 +224,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
             *(Column(label) for label in labels),
             Column("median", True),
             Column("throughput", True),
-            Column("spread p10–p90", True),
+            Column(f"spread p10{RANGE}p90", True),
             Column("unit"),
             Column("rank", True),
             Column("flags"),
@@ -239,9 +241,12 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
     facts = [
         ("submitter", system.submitter),
         ("status", d.status.value),
-        ("nodes", f"{d.nodes} × {d.ranks_per_node} rank(s) per node"),
-        ("host", f"{host.cpu_model}: {host.sockets} socket(s), {host.cores} cores, "
-         f"{host.logical_cpus} logical CPUs, {bytes_text(host.memory_bytes)}"),
+        ("nodes", f"{d.nodes} node(s), {d.ranks_per_node} rank(s) per node"),
+        (
+            "host",
+            f"{host.cpu_model}: {host.sockets} socket(s), {host.cores} cores, "
+            f"{host.logical_cpus} logical CPUs, {bytes_text(host.memory_bytes)}",
+        ),
         ("instruction sets", " ".join(host.isa_flags) or MISSING),
     ]
     for acc in d.accelerators:
@@ -250,7 +255,7 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
         facts.append(
             (
                 "accelerator",
-                f"{acc.count} × {acc.model}, {bytes_text(acc.memory_bytes)}"
+                f"{acc.count}{TIMES} {acc.model}, {bytes_text(acc.memory_bytes)}"
                 + (f"; peak TFLOP/s {peaks}" if peaks else "")
                 + (f"; {significant(bandwidth)} GB/s" if bandwidth else ""),
             )
@@ -342,7 +347,7 @@ def systems_table(leaderboard: Leaderboard) -> TableView:
     rows = []
     for system in leaderboard.systems:
         d = system.description
-        accelerators = ", ".join(f"{a.count} × {a.model}" for a in d.accelerators)
+        accelerators = ", ".join(f"{a.count}{TIMES} {a.model}" for a in d.accelerators)
         valid = sum(b.valid for b in system.bundles)
         counted = sum(e.state is not ResultState.REJECTED for e in per_system[system.key])
         image = d.container.image if d.container else "native"
@@ -354,8 +359,11 @@ def systems_table(leaderboard: Leaderboard) -> TableView:
                     Cell(d.status.value),
                     Cell(accelerators or f"{d.host.cpu_model} ({d.host.cores} cores)"),
                     Cell(image),
-                    Cell(f"{valid}/{len(system.bundles)}", sort=valid,
-                         style="" if valid == len(system.bundles) else "fail"),
+                    Cell(
+                        f"{valid}/{len(system.bundles)}",
+                        sort=valid,
+                        style="" if valid == len(system.bundles) else "fail",
+                    ),
                     Cell(str(counted), sort=counted),
                 )
             )

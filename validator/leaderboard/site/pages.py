@@ -63,7 +63,9 @@ def _stats(leaderboard: Leaderboard) -> str:
         (f"{c.valid_bundles}/{c.bundles}", "bundles valid"),
         (f"{c.counted_results}/{c.results}", "results counted"),
     )
-    cells = "".join(f'<div class="stat"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for v, k in items)
+    cells = "".join(
+        f'<div class="stat"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for v, k in items
+    )
     return f'<div class="summary">{cells}</div>'
 
 
@@ -115,7 +117,9 @@ def index_page(leaderboard: Leaderboard) -> str:
     parts.append('<h2 id="systems">Systems</h2>')
     parts.append(f'<section class="card">{table(systems_table(leaderboard))}</section>')
     if leaderboard.findings or leaderboard.unread:
-        unread = [Flag(code="unreadable", severity="error", message=u.path) for u in leaderboard.unread]
+        unread = [
+            Flag(code="unreadable", severity="error", message=u.path) for u in leaderboard.unread
+        ]
         parts.append('<h2 id="findings">Not ranked</h2>')
         parts.append(
             '<section class="card"><div class="meta">Round-level findings, and bundles whose '
@@ -156,8 +160,11 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard) -> str:
     parts = [f'<section class="card">{table(system_facts(system), sortable=False)}</section>']
     findings = "".join(
         f"<h3>{esc(b.path)}</h3>{_flags_list(b.findings)}"
-        + (f'<ul class="findings">{"".join(f"<li>{esc(k)}</li>" for k in b.kernel_errors)}</ul>'
-           if b.kernel_errors else "")
+        + (
+            f'<ul class="findings">{"".join(f"<li>{esc(k)}</li>" for k in b.kernel_errors)}</ul>'
+            if b.kernel_errors
+            else ""
+        )
         for b in system.bundles
         if b.findings or b.kernel_errors
     )
@@ -178,7 +185,9 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard) -> str:
         f'<section class="card">{table(system_results_table(system, leaderboard), title=True)}'
         "</section>"
     )
-    ranked = sum(r.system == system.key and r.rank is not None for b in leaderboard.boards for r in b.rows)
+    ranked = sum(
+        r.system == system.key and r.rank is not None for b in leaderboard.boards for r in b.rows
+    )
     subtitle = f"{system.submitter} · {len(mine)} results counted · ranked on {ranked} board(s)"
     title = f"{TITLE}: {system.system_id}"
     return page(title, subtitle, _nav(leaderboard), "".join(parts))

@@ -59,7 +59,9 @@ def score_bars(board: Board, leaderboard: Leaderboard) -> str:
         )
         canvas.text(label_px - 8, top + 15, row.system_id, "end")
         cls = "mark bar-partial" if partial else "mark"
-        canvas.bar(label_px, top + 3, x(score) - label_px, row_px - 8, colours[row.system], tip, cls)
+        canvas.bar(
+            label_px, top + 3, x(score) - label_px, row_px - 8, colours[row.system], tip, cls
+        )
         shown = significant(score) + (" partial" if partial else "")
         canvas.text(x(score) + 6, top + 15, shown)
     return canvas.render()
@@ -95,7 +97,9 @@ def throughput_plot(board: Board, leaderboard: Leaderboard) -> str:
         by_system[entry.system].append(entry)
     names = {s.key: s.system_id for s in leaderboard.systems}
     for position, (system, members) in enumerate(sorted(by_system.items())):
-        ordered = sorted(members, key=lambda e: (column[(e.problem_id, e.direction.value)], e.anchor))
+        ordered = sorted(
+            members, key=lambda e: (column[(e.problem_id, e.direction.value)], e.anchor)
+        )
         points = [
             (LEFT + band * (column[(e.problem_id, e.direction.value)] + 0.5), y(e.throughput))
             for e in ordered
@@ -171,7 +175,7 @@ def roofline(system: SystemView, leaderboard: Leaderboard) -> str:
 
 
 def spread_plot(title: str, rows: Sequence[tuple[str, str, Sequence[ResultEntry]]]) -> str:
-    """Run-to-run spread, (p90 − p10) / median, one dot per result, one row per group.
+    """Run-to-run spread, (p90 - p10) / median, one dot per result, one row per group.
 
     `rows` are (label, colour, results); the black tick marks each row's median spread.
     """
@@ -191,14 +195,16 @@ def spread_plot(title: str, rows: Sequence[tuple[str, str, Sequence[ResultEntry]
     for tick in x.ticks():
         canvas.line(x(tick), TOP, x(tick), bottom, "grid")
         canvas.text(x(tick), bottom + 14, f"{tick_label(tick * 100)}%", "middle")
-    canvas.text((label_px + WIDTH - RIGHT) / 2, bottom + 34, "(p90 − p10) / median", "middle")
+    canvas.text((label_px + WIDTH - RIGHT) / 2, bottom + 34, "(p90 - p10) / median", "middle")
     canvas.text(label_px, 16, title, cls="title")
     for index, (label, fill, entries) in enumerate(rows):
         middle = TOP + index * row_px + row_px / 2
         canvas.text(label_px - 8, middle + 4, label, "end")
         for entry in sorted(entries, key=lambda e: e.anchor):
             value = spreads[entry.anchor]
-            tip = f"{label} · {entry.problem_id} {entry.direction.value}: ±{significant(value * 50)}%"
+            tip = (
+                f"{label} · {entry.problem_id} {entry.direction.value}: ±{significant(value * 50)}%"
+            )
             canvas.dot(x(value), middle, fill, tip, 3.5)
         typical = statistics.median(spreads[e.anchor] for e in entries)
         canvas.line(x(typical), middle - 9, x(typical), middle + 9, "median")

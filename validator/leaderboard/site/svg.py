@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from validator.leaderboard.site.html import esc
 from validator.leaderboard.units import significant
 
-# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#332288", "#882255")
 
 
@@ -111,7 +111,16 @@ class Canvas:
             f"<title>{esc(tip)}</title></circle>"
         )
 
-    def bar(self, x: float, y: float, width: float, height: float, fill: str, tip: str, cls: str = "mark") -> None:
+    def bar(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        fill: str,
+        tip: str,
+        cls: str = "mark",
+    ) -> None:
         """A rectangle mark with a hover tooltip."""
         self.parts.append(
             f'<rect class="{cls}" x="{px(x)}" y="{px(y)}" width="{px(max(width, 1.0))}" '
@@ -122,7 +131,8 @@ class Canvas:
         """A label; `anchor` is start, middle or end."""
         class_attr = f' class="{cls}"' if cls else ""
         self.parts.append(
-            f'<text{class_attr} x="{px(x)}" y="{px(y)}" text-anchor="{anchor}">{esc(content)}</text>'
+            f'<text{class_attr} x="{px(x)}" y="{px(y)}" text-anchor="{anchor}">'
+            f"{esc(content)}</text>"
         )
 
     def vertical_text(self, x: float, y: float, content: str) -> None:
