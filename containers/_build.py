@@ -8,7 +8,6 @@ the same reason.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -18,7 +17,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -277,7 +276,7 @@ def _retire(client: docker.DockerClient, image_id: str) -> None:
 
     Its layers shared with the new image stay; one still used by a container stays too.
     """
-    with contextlib.suppress(docker.errors.APIError):
+    with suppress(docker.errors.APIError):
         client.images.remove(image_id)
 
 
@@ -288,7 +287,7 @@ def _log_path(name: str) -> Path:
 
 def _write_log(name: str, log: list[str]) -> None:
     """Keeps the build log for the user to read; best effort, it only helps diagnose."""
-    with contextlib.suppress(OSError):
+    with suppress(OSError):
         _log_path(name).write_text("\n".join(log) + "\n", encoding="utf-8")
 
 

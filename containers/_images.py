@@ -70,7 +70,7 @@ SPECS: dict[str, ImageSpec] = {
         dockerfile=PACKAGE_DIR / "cuda.Dockerfile",
         # torch 2.13.0's default wheel is built for CUDA 13.0 and ships its CUDA libraries as
         # wheels; the base brings the NVIDIA container runtime's environment and Ubuntu 24.04.
-        default_base="nvidia/cuda:13.0.0-base-ubuntu24.04",
+        default_base="nvidia/cuda:13.0.1-base-ubuntu24.04",
         python_version="3.12",  # Ubuntu 24.04's python3
         glibc_version=(2, 39),
         torch_requirement="torch==2.13.0",

@@ -167,33 +167,26 @@ def run_harness(
 ) -> int:
     """Runs `kernelperf HARNESS_ARGS` in `image`, its --out (or --resume) directory mounted."""
     args, target = rewrite_output(harness_args)
-    client = connect()
-    with docker_errors(image):
-        client.images.get(image)  # before any directory is made for it
-    if target is None:
-        return run_container(
-            image,
-            ["kernelperf", *args],
-            settings=settings,
-            stdout=stdout,
-            stderr=stderr,
-            client=client,
-        )
-    created = _prepare_output(target)
-    try:
-        return run_container(
-            image,
-            ["kernelperf", *args],
-            settings=settings,
-            out_dir=target,
-            stdout=stdout,
-            stderr=stderr,
-            client=client,
-        )
-    finally:
-        _give_back(target)
-        if created and not any(target.iterdir()):
-            target.rmdir()
+    argv = ["kernelperf", *args]
+    with closing(connect()) as client:
+        with docker_errors(image):
+            client.images.get(image)  # before any directory is made for it
+        created = target is not None and _prepare_output(target)
+        try:
+            return run_container(
+                image,
+                argv,
+                settings=settings,
+                out_dir=target,
+                stdout=stdout,
+                stderr=stderr,
+                client=client,
+            )
+        finally:
+            if target is not None:
+                _give_back(target)
+                if created and not any(target.iterdir()):
+                    target.rmdir()
 
 
 def rewrite_output(harness_args: Sequence[str]) -> tuple[list[str], Path | None]:

@@ -8,6 +8,7 @@ locks on every call, up to 14x slower on small messages.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import metadata
@@ -50,7 +51,10 @@ def thread_level(mpi: ModuleType) -> str:
 
 
 def netmods(mpi: ModuleType) -> str:
-    """MPICH's device line (e.g. 'ch4:ofi'), which names the transport between nodes."""
+    """MPICH's netmod: the one MPIR_CVAR_CH4_NETMOD chose, else those it was built with."""
+    chosen = os.environ.get("MPIR_CVAR_CH4_NETMOD")
+    if chosen:
+        return f"ch4:{chosen}"
     for line in str(mpi.Get_library_version()).splitlines():
         if "Device:" in line:
             return line.split("Device:", 1)[1].strip()

@@ -129,6 +129,7 @@ def run_allreduce(
     launch = detect()
     with Watchdog(request.timeout_s, launch.rank) as watchdog:
         backend = opener(request, launch)
+        watchdog.outlive_errors()
         cases = plan(request, backend)
         if not cases:
             raise UsageError(

@@ -25,6 +25,8 @@ LAUNCHER_VARIABLES = (
     ("mpiexec", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK"),
     ("srun", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID"),
 )
+# Variables that pin MPI or NCCL traffic to one network interface.
+PINNED_INTERFACE_VARIABLES = ("FI_TCP_IFACE", "UCX_NET_DEVICES", "NCCL_SOCKET_IFNAME")
 # Variables that change how collectives run; recorded with the results.
 RECORDED_PREFIXES = ("MPIR_CVAR_", "MPICH_", "UCX_", "FI_", "NCCL_", "GLOO_", "OMP_NUM_THREADS")
 
@@ -108,8 +110,13 @@ def topology(placement: Sequence[RankPlacement], transport: str) -> Topology:
     )
 
 
-def network_devices(sys_class: Path = Path("/sys/class")) -> str:
-    """Best effort: InfiniBand adapters if any, else the non-loopback network interfaces."""
+def network_devices(
+    environ: Mapping[str, str] = os.environ, sys_class: Path = Path("/sys/class")
+) -> str:
+    """Best effort: a pinned interface, else InfiniBand adapters, else the other interfaces."""
+    for variable in PINNED_INTERFACE_VARIABLES:
+        if environ.get(variable):
+            return f"network ({environ[variable]}, pinned by {variable})"
     infiniband = sorted(p.name for p in (sys_class / "infiniband").glob("*"))
     if infiniband:
         return "InfiniBand (" + ", ".join(infiniband) + ")"

@@ -27,6 +27,7 @@ class Watchdog:
         self._step = "starting"
         self._stamp = time.monotonic()
         self._stopped = threading.Event()
+        self._outlive_errors = False
         self._thread = threading.Thread(target=self._watch, name="kernelperf-watchdog", daemon=True)
 
     def kick(self, step: str) -> None:
@@ -45,12 +46,19 @@ class Watchdog:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if exc is None:
-            self._stopped.set()
-            self._thread.join()
-        else:
-            # Left running: shutting MPI down after a failure can block on a dead peer too.
+        if exc is not None and self._outlive_errors:
             self.kick(f"shutting down after: {exc}")
+            return
+        self._stopped.set()
+        self._thread.join()
+
+    def outlive_errors(self) -> None:
+        """From now on an exception leaves the watchdog running, so it still ends the process.
+
+        Once ranks communicate, a rank that fails alone would block in MPI_Finalize at exit,
+        waiting for peers that wait for it.
+        """
+        self._outlive_errors = True
 
     def _watch(self) -> None:
         """Sleeps until the deadline; ends the process if no kick moved it meanwhile."""

@@ -114,6 +114,8 @@ def _int8_supported(case: Case, device: str) -> None:
         raise unsupported(case, device, "DeepBench times int8 convolutions forward only")
     if not device.startswith("cpu"):
         raise unsupported(case, device, "torch has int8 convolution (oneDNN) on CPU only")
+    if not hasattr(torch.ops.onednn, "qconv2d_pointwise"):
+        raise unsupported(case, device, f"torch {torch.__version__} has no oneDNN int8 convolution")
 
 
 def _int8_kernel(p: ConvParams, t: Operands) -> Callable[[], torch.Tensor]:

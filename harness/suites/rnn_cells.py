@@ -128,7 +128,8 @@ def backward_data(cell: RnnCell, ops: Operands, tr: Trace, gr: Grads) -> Grads:
         dg = gr.dg[t]
         if cell is RnnCell.VANILLA:
             torch.mul(dh, tr.h[t + 1] > 0, out=dg)
-        elif cell is RnnCell.LSTM and dc is not None:
+        elif cell is RnnCell.LSTM:
+            assert dc is not None
             i, f, g, o = tr.act[t].chunk(4, dim=1)
             di, df, dgg, do = dg.chunk(4, dim=1)
             tc = torch.tanh(tr.c[t + 1])

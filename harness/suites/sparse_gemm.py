@@ -3,11 +3,14 @@
 A (m by k) has exactly round(m·k·(1 - sparsity)) non-zeros at uniformly random positions (so the
 FLOPs credited, 2·m·n·k·(1 - sparsity), are the work done), drawn from the run's seed, stored as
 `torch.sparse_csr_tensor` with int32 indices, as cuSPARSE and MKL take them. B (k by n) and C
-(m by n) are dense and row-major, torch's native layout; C is preallocated, so no call allocates.
-DeepBench's sets are all A·B (no transposes); a transposed operand raises MeasurementError.
+(m by n) are dense and row-major, torch's native layout. C is preallocated, but torch's MKL path
+still allocates a C-sized temporary per call, so the allocator settings the run records decide
+whether wide products pay page faults. DeepBench's sets are all A·B (no transposes); a transposed
+operand raises MeasurementError.
 
 Precisions: wherever torch has a CSR-times-dense kernel for the dtype (fp32 and fp64 on CPU, via
-MKL; fp16 and bf16 too on CUDA, via cuSPARSE); others raise MeasurementError at the first call.
+MKL; on CUDA also the half precisions cuSPARSE has); others raise MeasurementError at the first
+call.
 int8 raises it up front: torch has no int8 sparse matmul with int32 accumulation on any device.
 
 Check: the top-left block of C against a dense float64 product of the same A and B (dense, so it

@@ -133,17 +133,13 @@ def test_a_container_run_writes_a_bundle_that_records_its_image(
     for name in ("result.json", "system.json", "logs"):
         assert (bundle / name).exists()
     system = json.loads((bundle / "system.json").read_text())
-    inspected = subprocess.run(
-        ["docker", "image", "inspect", "--format", "{{.Id}}", cpu_build.report.image],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert system["container"]["image_id"] == inspected.stdout.strip()
+    assert system["container"]["image_id"] == _inspect(cpu_build, "{{.Id}}")
     assert system["container"]["image"] == cpu_build.report.image
     assert system["container"]["runtime"] == "docker"
     assert system["container"]["settings"]["network"] == "none"
-    assert system["container"]["labels"] == cpu_build.report.labels
+    assert system["container"]["labels"] == json.loads(
+        _inspect(cpu_build, "{{json .Config.Labels}}")
+    )
     owners = {(p.stat().st_uid, p.stat().st_gid) for p in (out, *out.rglob("*"))}
     assert owners == {(os.getuid(), os.getgid())}
     capsys.readouterr()
@@ -246,6 +242,17 @@ def test_the_cuda_image_without_its_base_says_how_to_load_it(
         containers.build_image("cuda")
     assert base in caught.value.what
     assert "docker load" in caught.value.fix
+
+
+def _inspect(cpu_build: CpuBuild, template: str) -> str:
+    """What `docker image inspect` says about the cpu image."""
+    done = subprocess.run(
+        ["docker", "image", "inspect", "--format", template, cpu_build.report.image],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
 
 
 class _Stream(io.RawIOBase):

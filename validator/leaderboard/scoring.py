@@ -50,6 +50,8 @@ def geometric_mean(values: Sequence[float]) -> float:
     """exp(mean(log v)); every value must be positive."""
     if not values or min(values) <= 0:
         raise ValueError("a geometric mean needs positive values")
+    if len(values) == 1:
+        return values[0]  # exactly, where exp(log v) could differ in the last digit
     return math.exp(math.fsum(math.log(v) for v in values) / len(values))
 
 

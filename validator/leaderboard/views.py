@@ -52,10 +52,11 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    """A column heading; numeric columns are right-aligned."""
+    """A column heading; numeric columns are right-aligned, long-text columns may wrap."""
 
     name: str
     numeric: bool = False
+    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
     columns.append(Column("problems", True))
     if leaderboard.compared_with:
         columns.append(Column(f"vs {leaderboard.compared_with}", True))
-    columns.append(Column("flags"))
+    columns.append(Column("flags", wrap=True))
     rows = []
     for row in board.rows:
         cells = [
@@ -189,7 +190,7 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
             Column(first.unit, True),
             Column(f"spread p10{RANGE}p90", True),
             Column("samples", True),
-            Column("flags"),
+            Column("flags", wrap=True),
         ),
         rows=rows,
         caption=f"{first.application}: {first.params}",
@@ -216,18 +217,18 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
         )
         for e in entries
     )
-    labels = ("problem", "dir", "precision", "division", "parameters")
     return TableView(
         title=f"Results of {system.system_id}",
         anchor=f"results-{system.key}",
         columns=(
-            *(Column(label) for label in labels),
+            *(Column(label) for label in ("problem", "dir", "precision", "division")),
+            Column("parameters", wrap=True),
             Column("median", True),
             Column("throughput", True),
             Column(f"spread p10{RANGE}p90", True),
             Column("unit"),
             Column("rank", True),
-            Column("flags"),
+            Column("flags", wrap=True),
         ),
         rows=rows,
         caption=f"{len(rows)} results; rank is within each problem",
@@ -285,7 +286,7 @@ def system_facts(system: SystemView) -> TableView:
     return TableView(
         title=f"System {system.system_id}",
         anchor=f"facts-{system.key}",
-        columns=(Column("fact"), Column("value")),
+        columns=(Column("fact"), Column("value", wrap=True)),
         rows=tuple(Row((Cell(label), Cell(value))) for label, value in _facts(system)),
     )
 
@@ -308,10 +309,11 @@ def bundles_table(system: SystemView) -> TableView:
         for b in system.bundles
     )
     names = ("bundle", "division", "suite", "profile", "ran with", "container", "status", "flags")
+    wrapped = {"bundle", "ran with", "container", "flags"}
     return TableView(
         title=f"Bundles of {system.system_id}",
         anchor=f"bundles-{system.key}",
-        columns=tuple(Column(n) for n in names),
+        columns=tuple(Column(n, wrap=n in wrapped) for n in names),
         rows=rows,
     )
 

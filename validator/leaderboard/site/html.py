@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 
-from validator.leaderboard.views import Cell, TableView
+from validator.leaderboard.views import Cell, Column, TableView
 
 NUMERIC = ' class="num"'
 
@@ -27,8 +27,9 @@ def asset(name: str) -> str:
     return files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _cell(cell: Cell, numeric: bool, permalink: str | None) -> str:
-    classes = [c for c in ("num" if numeric else "", cell.style) if c]
+def _cell(cell: Cell, column: Column, permalink: str | None) -> str:
+    layout = "num" if column.numeric else "wrap-text" if column.wrap else ""
+    classes = [c for c in (layout, cell.style) if c]
     attributes = f' class="{" ".join(classes)}"' if classes else ""
     if cell.sort is not None:
         attributes += f' data-sort="{cell.sort!r}"'
@@ -48,7 +49,7 @@ def table(view: TableView, *, sortable: bool = True, title: bool = False) -> str
     body = []
     for row in view.rows:
         cells = "".join(
-            _cell(cell, column.numeric, row.anchor if index == 0 else None)
+            _cell(cell, column, row.anchor if index == 0 else None)
             for index, (cell, column) in enumerate(zip(row.cells, view.columns, strict=True))
         )
         row_id = f' id="{esc(row.anchor)}"' if row.anchor else ""

@@ -17,8 +17,15 @@ from validator.leaderboard.site.svg import Canvas, LinearScale, LogScale, colour
 from validator.leaderboard.units import significant, spread
 
 WIDTH = 760
-LEFT, RIGHT, TOP, BOTTOM = 70, 20, 30, 46
+BARS_WIDTH = 460
+LEFT, RIGHT, TOP, BOTTOM = 70, 36, 30, 46
+CHAR_PX = 7.0  # width of one 11 px label character, near enough to size label columns
 SPREAD_FLOOR = 0.001  # 0.1%: below this the log axis would stretch over noise
+
+
+def label_width(labels: Sequence[str]) -> float:
+    """Room for the longest row label, within sensible bounds."""
+    return min(300.0, max(60.0, 16 + CHAR_PX * max(len(label) for label in labels)))
 
 
 def system_colours(leaderboard: Leaderboard) -> dict[str, str]:
@@ -46,9 +53,9 @@ def score_bars(board: Board, leaderboard: Leaderboard) -> str:
     if not rows:
         return ""
     colours = system_colours(leaderboard)
-    label_px, row_px = 150, 26
-    canvas = Canvas(WIDTH, TOP + row_px * len(rows) + 10, f"Scores, {board.unit}")
-    x = LinearScale(0.0, max(r.score or 0.0 for r in rows), label_px, WIDTH - 90)
+    label_px, row_px = label_width([r.system_id for r in rows]), 26
+    canvas = Canvas(BARS_WIDTH, TOP + row_px * len(rows) + 10, f"Scores, {board.unit}")
+    x = LinearScale(0.0, max(r.score or 0.0 for r in rows), label_px, BARS_WIDTH - 80)
     canvas.text(label_px, 16, f"score ({board.unit}), geometric mean", cls="title")
     for index, row in enumerate(rows):
         score = row.score or 0.0
@@ -182,7 +189,7 @@ def spread_plot(title: str, rows: Sequence[tuple[str, str, Sequence[ResultEntry]
     rows = [(label, fill, entries) for label, fill, entries in rows if entries]
     if not rows:
         return ""
-    label_px, row_px = 150, 28
+    label_px, row_px = label_width([label for label, _, _ in rows]), 28
     height = TOP + row_px * len(rows) + BOTTOM
     canvas = Canvas(WIDTH, height, title)
     spreads = {

@@ -1,0 +1,1 @@
+"""Developer tools that the tests and the Makefile share (headless Chromium, the screenshot)."""

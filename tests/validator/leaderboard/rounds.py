@@ -1,0 +1,135 @@
+"""A small round whose scores are computed by hand, written with the harness's own bundle writer.
+
+Open division, gemm/train, the first three problems P0, P1, P2, fp32. Each median is chosen so
+that the throughput is exactly the TFLOP/s below (the FLOPs of P0..P2 divide evenly):
+
+    system   P0     P1     P2     score (geometric mean)           vs beta
+    alpha    0.1    0.2    0.4*   (0.1·0.2·0.4)^(1/3) = 0.2        (0.25·0.5·4)^(1/3) = 0.5^(1/3)
+    beta     0.4    0.4    0.1    (0.4·0.4·0.1)^(1/3) = 0.016^(1/3) 1
+    gamma    0.05   0.1    -      partial: (0.05·0.1)^(1/2)        (0.125·0.25)^(1/2)
+    delta    0.4    0.4    0.4    its result.json was altered after the run: rejected
+
+    * alpha's P2 samples vary widely (cv ≈ 0.85): a KP-RULES-CV warning, still counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.accuracy import tolerance
+from harness.bundle import write_bundle
+from harness.problems import load
+from schemas import (
+    Correctness,
+    Division,
+    KernelResult,
+    Problem,
+    Suite,
+    SystemDescription,
+    Timer,
+    summarize,
+)
+from tests.validator.conftest import FP32, edit_json, run_result, system_description
+
+ROUND = "2026.1"
+README = "# Changes\n\n## Changes\nNone.\n\n## Why\nA test round.\n"
+NARROW = (0.96, 0.98, 1.0, 1.02, 1.04)
+WIDE = (0.25, 0.5, 1.0, 2.0, 3.0)
+TFLOPS = {
+    "alpha": (0.1, 0.2, 0.4),
+    "beta": (0.4, 0.4, 0.1),
+    "gamma": (0.05, 0.1),
+    "delta": (0.4, 0.4, 0.4),
+}
+
+
+@dataclass(frozen=True)
+class HandRound:
+    """Where the round lies."""
+
+    root: Path
+
+    def bundle(self, system: str) -> Path:
+        """The gemm bundle of one system."""
+        return self.root / "open" / system / "results" / f"cpu-{system}" / "gemm" / "run1"
+
+
+def problems() -> tuple[Problem, ...]:
+    """P0, P1, P2."""
+    return load(Suite.GEMM)[:3]
+
+
+def exact_result(
+    problem: Problem, tflops: float, factors: tuple[float, ...] = NARROW
+) -> KernelResult:
+    """A result whose median time gives exactly `tflops` (the median sample is factor 1.0)."""
+    median_ns = round(problem.flops() / (tflops * 1e3))
+    samples_ns = tuple(round(median_ns * f) for f in factors)
+    stats = summarize(samples_ns)
+    bytes_moved = 4 * 3 * 1024
+    return KernelResult(
+        problem=problem,
+        direction=problem.directions[0],
+        precision=FP32,
+        timer=Timer.HOST_CLOCK,
+        warmup_count=3,
+        samples_ns=samples_ns,
+        stats=stats,
+        flops=problem.flops(),
+        bytes_moved=bytes_moved,
+        tflops=problem.flops() / stats.median_ns / 1e3,
+        gbps=bytes_moved / stats.median_ns,
+        correctness=Correctness(
+            reference="torch fp64 cpu",
+            reduced_problem=False,
+            error=1e-7,
+            tolerance=tolerance(FP32.output, FP32.compute, problem.params.reduction_length()),
+            passed=True,
+        ),
+        seed=0,
+    )
+
+
+def system_of(name: str) -> SystemDescription:
+    """A CPU system named cpu-<name>, submitted by <name>."""
+    return system_description(system_id=f"cpu-{name}", submitter=name)
+
+
+def write_system(round_root: Path, name: str, rates: tuple[float, ...]) -> Path:
+    """One open submission: the declared system, the README, and the gemm bundle."""
+    submitter = round_root / "open" / name
+    system = system_of(name)
+    (submitter / "systems").mkdir(parents=True)
+    (submitter / "systems" / f"{system.system_id}.json").write_text(
+        system.model_dump_json(indent=2) + "\n", encoding="utf-8"
+    )
+    (submitter / "code").mkdir()
+    (submitter / "code" / "README.md").write_text(README, encoding="utf-8")
+    results = tuple(
+        exact_result(p, t, WIDE if (name, i) == ("alpha", 2) else NARROW)
+        for i, (p, t) in enumerate(zip(problems(), rates, strict=False))
+    )
+    run = run_result(
+        Suite.GEMM,
+        count=0,
+        run_id=f"run-{name}",
+        division=Division.OPEN,
+        results=results,
+    )
+    return write_bundle(
+        submitter / "results" / system.system_id / "gemm" / "run1", run, system, [{"event": "run"}]
+    )
+
+
+def write_hand_round(
+    tmp_path: Path, round_name: str = ROUND, rates: dict[str, tuple[float, ...]] | None = None
+) -> HandRound:
+    """The round of the module docstring at tmp_path/<round_name>; `rates` replace TFLOPS."""
+    root = tmp_path / round_name
+    for name, system_rates in (rates or TFLOPS).items():
+        write_system(root, name, system_rates)
+    delta = HandRound(root).bundle("delta")
+    if delta.exists():
+        edit_json(delta, "result.json", lambda d: d.update(seed=8), reseal_manifest=False)
+    return HandRound(root)
