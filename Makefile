@@ -61,3 +61,7 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# docs/leaderboard.png: the reference round's index page, taken the way the browser test opens it.
+screenshot: $(STAMP) browser
+	$(BIN)/python -m tests.tools.screenshot

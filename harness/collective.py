@@ -146,7 +146,7 @@ def measure_collective(
     spent_ns, last_ns = backend.max_across_ranks([sum(first_ns), first_ns[-1]])
     (extra_warmup,) = backend.broadcast([_extra_warmup(policy, spent_ns, last_ns)])
     warmup_ns = first_ns + backend.time_calls(kernel, int(extra_warmup))
-    (per_call_ns,) = backend.max_across_ranks([statistics.median(warmup_ns[1:])])
+    (per_call_ns,) = backend.max_across_ranks([statistics.median(warmup_ns[1:] or warmup_ns)])
     (samples,) = backend.broadcast([policy.sample_count(per_call_ns)])
     progress("timed calls")
     backend.barrier()

@@ -66,22 +66,25 @@ class TorchBackend:
         self.size = launch.size
         self._mpi_library: str | None = None
         self._mpi_thread_level: str | None = None
-        if device == "cuda":
+        if device.startswith("cuda"):
             if not torch.cuda.is_available():
                 raise UsageError(
-                    "--device cuda was asked for, but torch sees no CUDA device",
+                    f"--device {device} was asked for, but torch sees no CUDA device",
                     where=f"torch {torch.__version__} on {socket.gethostname()}",
                     fix="run on a GPU node with a CUDA build of torch, or use --device cpu",
                 )
+            # One GPU per rank, by local rank, as torchrun and NCCL expect.
             index = launch.local_rank % torch.cuda.device_count()
             torch.cuda.set_device(index)
             self.device = f"cuda:{index}"
             self.timer = Timer.DEVICE_EVENTS
             self._process_group = "nccl"
-        else:
+        elif device == "cpu":
             self.device = "cpu"
             self.timer = Timer.HOST_CLOCK
             self._process_group = "gloo"
+        else:
+            raise UsageError(f"unknown device {device!r}", where="--device", fix="use cpu or cuda")
         timeout = timedelta(seconds=timeout_s)
         join = functools.partial(
             dist.init_process_group,

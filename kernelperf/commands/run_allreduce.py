@@ -128,7 +128,7 @@ def summary_table(run: RunResult) -> Table:
         if collective is None:
             continue
         table.add_row(
-            result.problem.id,
+            result.problem.id.removeprefix("allreduce/"),
             result.precision.input.value,
             "yes" if collective.in_place else "no",
             f"{collective.size_bytes:,}",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 import torch.utils.benchmark as torch_benchmark
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from harness.plan import POLICIES
 from harness.runner import run_case
@@ -97,8 +97,8 @@ def spread(values: list[float]) -> str:
 def print_comparison(console: Console, contenders: list[Contender]) -> None:
     """Times each contender ROUNDS times three ways, interleaved, and prints the ratios."""
     table = Table(
-        "case", "harness", "bare", "Timer", "h/bare", "h/Timer", "spread h/b/T",
-        title=f"TFLOP/s, threads={torch.get_num_threads()}",
+        Column("case", overflow="fold"), "harness", "bare", "Timer", "h/bare", "h/Timer",
+        "spread h/b/T", title=f"TFLOP/s, threads={torch.get_num_threads()}",
     )  # fmt: skip
     for contender in contenders:
         taken = rounds(contender)

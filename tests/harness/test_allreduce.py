@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -218,11 +219,15 @@ def test_flags_the_allreduce_suite_cannot_honour_are_usage_errors(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_mpi_backend_refuses_a_gpu(tmp_path: Path) -> None:
-    request = request_from(
-        build_parser().parse_args(
-            ["run", "--suite", "allreduce", "--device", "cuda", "--out", str(tmp_path)]
-        )
-    )
-    with pytest.raises(UsageError, match="host memory"):
+@pytest.mark.parametrize(
+    ("backend", "device", "message"),
+    [("mpi", "cuda", "host memory"), ("torch", "tpu", "unknown device")]
+    + ([] if torch.cuda.is_available() else [("torch", "cuda", "sees no CUDA device")]),
+)
+def test_a_backend_refuses_a_device_it_cannot_use_before_communicating(
+    backend: str, device: str, message: str, tmp_path: Path
+) -> None:
+    flags = ["--backend", backend, "--device", device, "--out", str(tmp_path)]
+    request = request_from(build_parser().parse_args(["run", "--suite", "allreduce", *flags]))
+    with pytest.raises(UsageError, match=message):
         open_backend(request, detect({}))

@@ -103,6 +103,18 @@ def test_the_suite_runs_under_mpiexec_and_rank_0_writes_one_bundle(
     assert run.backend.environment["launcher"] == "mpiexec"
 
 
+def test_a_hostfile_launch_needs_no_other_flag(tmp_path: Path) -> None:
+    hostfile = tmp_path / "hosts"
+    hostfile.write_text("localhost:2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    command = kernelperf_run("--profile", "smoke", "--out", str(out))
+    done = mpiexec(2, "-f", str(hostfile), *command)
+    assert done.returncode == 0, done.stderr
+    run, system = bundle(out)
+    assert run.complete and {r.collective.ranks for r in run.results if r.collective} == {2}
+    assert (system.nodes, system.ranks_per_node) == (1, 2)
+
+
 def test_the_torch_backend_runs_gloo_in_place_with_bf16(tmp_path: Path) -> None:
     flags = ("--backend", "torch", "--dtype", "all", "--profile", "smoke", "--out", str(tmp_path))
     done = mpiexec(2, *kernelperf_run(*flags))

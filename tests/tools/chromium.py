@@ -71,12 +71,12 @@ def self_test(page: Path, script: str) -> dict[str, Any]:
     probe = page.with_name(f".selftest-{page.name}")
     probe.write_text(text.replace("</body>", f"<script>{script}</script></body>", 1), "utf-8")
     try:
-        found = _RESULT.search(dump_dom(probe))
+        found = _RESULT.findall(dump_dom(probe))
     finally:
         probe.unlink(missing_ok=True)
-    if found is None:
+    if not found:
         raise ChromiumError(f"the self-test wrote no result into {page.name}")
-    result: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    result: dict[str, Any] = json.loads(html.unescape(found[-1]))
     return result
 
 

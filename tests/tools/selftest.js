@@ -1,5 +1,5 @@
 // Runs inside a leaderboard page (tests/tools/chromium.py injects it before </body>) and writes
-// what it saw as JSON into <pre id="selftest">: the systems listed, whether clicking a column
+// what it saw as JSON into a pre element with the id "selftest": the systems listed, whether clicking a column
 // heading reorders the rows of the largest sortable table, and the drawn size of every plot.
 (function () {
   "use strict";

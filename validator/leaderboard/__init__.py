@@ -14,8 +14,13 @@ from validator.leaderboard.build import build
 from validator.leaderboard.model import Leaderboard, ResultState, RowState
 from validator.leaderboard.output import write_file
 from validator.leaderboard.site import site_files, write_site
-from validator.leaderboard.text import render_csv, render_json, render_markdown, render_rich
-from validator.leaderboard.views import VIEWS
+from validator.leaderboard.text import (
+    VIEWS,
+    render_csv,
+    render_json,
+    render_markdown,
+    render_rich,
+)
 
 FORMATS = ("table", "md", "csv", "json", "html")
 

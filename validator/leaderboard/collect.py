@@ -33,6 +33,7 @@ from validator.report import BundleReport, Report
 _RESULT_PATH = re.compile(r"^results\[(\d+)\]")
 TFLOPS_UNIT = "TFLOP/s"
 BUSBW_UNIT = "GB/s busbw"
+SHORT_ID = 19  # "sha256:" and 12 hex digits, as `docker images` shows an image id
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def _bundle_view(bundle: _Readable, whole: list[Finding]) -> BundleView:
         backend=f"{run.backend.name} on {run.backend.device} ({run.backend.device_name}), "
         f"{run.backend.threads} threads",
         libraries=dict(sorted(run.backend.library_versions.items())),
-        container=f"{container.image} {container.image_id}" if container else None,
+        container=f"{container.image} ({container.image_id[:SHORT_ID]})" if container else None,
         valid=bundle.report.valid,
         findings=tuple(flag_of(f) for f in whole),
         kernel_errors=tuple(f"{e.problem_id} {e.direction.value}: {e.message}" for e in run.errors),

@@ -10,6 +10,7 @@ problem views and systems refer to them by their permalink `anchor`.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -144,7 +145,7 @@ class BundleView(BaseModel):
         description="Framework, device and threads, e.g. 'torch on cpu, 2 threads'."
     )
     libraries: dict[str, str]
-    container: str | None = Field(description="Image name and id, when it ran in one.")
+    container: str | None = Field(description="Image name and short id, when it ran in one.")
     valid: bool
     findings: tuple[Flag, ...] = Field(description="Findings about the bundle as a whole.")
     kernel_errors: tuple[str, ...] = Field(description="Kernels that failed to run, and why.")
@@ -197,10 +198,21 @@ class Leaderboard(BaseModel):
     unread: tuple[UnreadBundle, ...] = Field(description="Bundles that could not be read.")
     findings: tuple[Flag, ...] = Field(description="Findings about the round as a whole.")
 
+    # Renderers look results up once per row: the indexes are built once per leaderboard.
+    @cached_property
     def result_index(self) -> dict[str, ResultEntry]:
         """Results by anchor."""
         return {r.anchor: r for r in self.results}
 
+    @cached_property
     def system_index(self) -> dict[str, SystemView]:
         """Systems by key."""
         return {s.key: s for s in self.systems}
+
+    @cached_property
+    def results_by_system(self) -> dict[str, list[ResultEntry]]:
+        """Each system's results, in anchor order."""
+        grouped: dict[str, list[ResultEntry]] = {s.key: [] for s in self.systems}
+        for result in self.results:
+            grouped[result.system].append(result)
+        return grouped

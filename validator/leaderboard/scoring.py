@@ -39,8 +39,9 @@ METHOD = (
     "throughput (TFLOP/s; bus bandwidth in GB/s for all-reduce) over the board's problems; only "
     "results that passed validation count, and results with a warning count but show it. A "
     "system that ran only part of a board's problems is shown, marked partial, but not ranked; "
-    "every system is ranked in each problem's own table. 'vs ref' is the geometric mean of the "
-    "system's throughput divided by the reference system's over the problems both ran."
+    "every system is ranked in each problem's own table. The 'vs <reference>' column is the "
+    "geometric mean of the system's throughput divided by the reference system's, over the "
+    "problems both ran."
 )
 ProblemKey = tuple[str, Direction]
 BoardKey = tuple[Division, Suite, ProblemSet, str]

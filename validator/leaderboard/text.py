@@ -7,6 +7,7 @@ units in cells) so that a spreadsheet can recompute anything; JSON is the model 
 from __future__ import annotations
 
 import csv
+import fnmatch
 import io
 
 from rich.console import Group, RenderableType
@@ -14,7 +15,14 @@ from rich.table import Table
 from rich.text import Text
 
 from validator.leaderboard.model import Leaderboard
-from validator.leaderboard.views import TableView, tables_for
+from validator.leaderboard.system_views import (
+    bundles_table,
+    system_facts,
+    system_results_table,
+)
+from validator.leaderboard.views import TableView, problem_table, score_table
+
+VIEWS = ("scores", "problems", "systems")
 
 # Named styles of the CLI's theme (kernelperf.console), as validator.render uses them.
 STYLES = {"ok": "kp.ok", "warn": "kp.warn", "fail": "kp.fail", "note": "kp.note"}
@@ -41,6 +49,29 @@ def headline(leaderboard: Leaderboard) -> str:
     if leaderboard.compared_with:
         line += f"; change since {leaderboard.compared_with}"
     return line
+
+
+def tables_for(
+    leaderboard: Leaderboard, view: str = "scores", select: str | None = None
+) -> list[TableView]:
+    """The tables of one view; `select` is a glob on problem ids or system keys."""
+    if view == "scores":
+        return [score_table(b, leaderboard) for b in leaderboard.boards]
+    if view == "problems":
+        return [
+            problem_table(p, leaderboard)
+            for p in leaderboard.problems
+            if select is None or fnmatch.fnmatchcase(p.problem_id, select)
+        ]
+    tables: list[TableView] = []
+    for system in leaderboard.systems:
+        if select is None or fnmatch.fnmatchcase(system.key, select):
+            tables += [
+                system_facts(system),
+                bundles_table(system),
+                system_results_table(system, leaderboard),
+            ]
+    return tables
 
 
 def rich_table(view: TableView) -> Table:
@@ -109,7 +140,7 @@ def render_csv(leaderboard: Leaderboard, view: str = "scores") -> str:
                 writer.writerow(_csv_value(values[c]) for c in SCORE_COLUMNS)
         return sink.getvalue()
     writer.writerow(RESULT_COLUMNS)
-    index = leaderboard.result_index()
+    index = leaderboard.result_index
     if view == "problems":
         ordered = [index[a] for p in leaderboard.problems for a in p.results]
     else:

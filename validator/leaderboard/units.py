@@ -18,14 +18,16 @@ _BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 
 
 def significant(value: float, digits: int = DIGITS) -> str:
-    """`value` to `digits` significant digits, without an exponent unless it is tiny."""
+    """`value` to `digits` significant digits (whole numbers in full), no exponent unless tiny."""
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
     rounded = float(f"{value:.{digits - 1}e}")
     if abs(rounded) < _SMALLEST_PLAIN:
         return f"{value:.{digits - 1}e}"
     magnitude = math.floor(math.log10(abs(rounded)))
-    return f"{rounded:.{max(0, digits - 1 - magnitude)}f}"
+    if magnitude >= digits - 1:
+        return f"{value:.0f}"  # whole numbers keep every digit: 1235, not 1230
+    return f"{rounded:.{digits - 1 - magnitude}f}"
 
 
 def time_text(ns: float) -> str:

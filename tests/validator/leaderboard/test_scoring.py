@@ -18,14 +18,20 @@ from schemas import (
 )
 from tests.validator.conftest import kernel_result, run_result, system_description
 from tests.validator.leaderboard.conftest import board_of
-from tests.validator.leaderboard.rounds import TFLOPS, HandRound, problems, write_hand_round
+from tests.validator.leaderboard.rounds import (
+    TFLOPS,
+    HandRound,
+    exact_result,
+    problems,
+    write_hand_round,
+)
 from tests.validator.rounds import write_round
 from validator import BundleReport, BundleStatus, Report
 from validator.leaderboard import Leaderboard, ResultState, RowState, build
 from validator.leaderboard.model import ScoreRow
 from validator.leaderboard.scoring import competition_ranks, geometric_mean
 
-APPROX = {"rel": 1e-12}
+REL = 1e-12
 
 
 def rows_by_system(board: Leaderboard) -> dict[str, ScoreRow]:
@@ -34,7 +40,7 @@ def rows_by_system(board: Leaderboard) -> dict[str, ScoreRow]:
 
 
 def test_geometric_mean_is_the_nth_root_of_the_product() -> None:
-    assert geometric_mean([0.1, 0.2, 0.4]) == pytest.approx(0.2, **APPROX)
+    assert geometric_mean([0.1, 0.2, 0.4]) == pytest.approx(0.2, rel=REL)
     assert geometric_mean([5.0]) == 5.0
     with pytest.raises(ValueError):
         geometric_mean([1.0, 0.0])
@@ -56,9 +62,9 @@ def test_hand_computed_scores_ranks_and_states(hand_board: Leaderboard) -> None:
         (None, "cpu-delta", RowState.REJECTED),
     ]
     rows = {r.system_id: r for r in board.rows}
-    assert rows["cpu-alpha"].score == pytest.approx(0.2, **APPROX)
-    assert rows["cpu-beta"].score == pytest.approx(0.016 ** (1 / 3), **APPROX)
-    assert rows["cpu-gamma"].score == pytest.approx(math.sqrt(0.05 * 0.1), **APPROX)
+    assert rows["cpu-alpha"].score == pytest.approx(0.2, rel=REL)
+    assert rows["cpu-beta"].score == pytest.approx(0.016 ** (1 / 3), rel=REL)
+    assert rows["cpu-gamma"].score == pytest.approx(math.sqrt(0.05 * 0.1), rel=REL)
     assert rows["cpu-delta"].score is None
     assert [rows[s].covered for s in ("cpu-alpha", "cpu-gamma", "cpu-delta")] == [3, 2, 0]
 
@@ -66,10 +72,10 @@ def test_hand_computed_scores_ranks_and_states(hand_board: Leaderboard) -> None:
 def test_relative_scores_use_the_problems_both_ran(hand_board: Leaderboard) -> None:
     rows = rows_by_system(hand_board)
     assert hand_board.reference == "cpu-beta"
-    assert rows["cpu-beta"].relative == pytest.approx(1.0, **APPROX)
-    assert rows["cpu-alpha"].relative == pytest.approx(0.5 ** (1 / 3), **APPROX)
+    assert rows["cpu-beta"].relative == pytest.approx(1.0, rel=REL)
+    assert rows["cpu-alpha"].relative == pytest.approx(0.5 ** (1 / 3), rel=REL)
     gamma = math.sqrt((0.05 / 0.4) * (0.1 / 0.4))
-    assert rows["cpu-gamma"].relative == pytest.approx(gamma, **APPROX)
+    assert rows["cpu-gamma"].relative == pytest.approx(gamma, rel=REL)
     assert rows["cpu-delta"].relative is None
 
 
@@ -95,11 +101,11 @@ def test_flagged_results_count_and_rejected_ones_are_shown(hand_board: Leaderboa
 def test_every_system_is_ranked_per_problem(hand_board: Leaderboard) -> None:
     first = hand_board.problems[0]
     assert first.problem_id == problems()[0].id
-    results = hand_board.result_index()
+    results = hand_board.result_index
     ranked = [(results[a].system, results[a].problem_rank) for a in first.results]
     assert ranked == [("cpu-beta", 1), ("cpu-alpha", 2), ("cpu-gamma", 3), ("cpu-delta", None)]
     throughput = [results[a].throughput for a in first.results[:3]]
-    assert throughput == pytest.approx([0.4, 0.1, 0.05], **APPROX)
+    assert throughput == pytest.approx([0.4, 0.1, 0.05], rel=REL)
 
 
 def test_round_over_round_change(tmp_path: Path) -> None:
@@ -110,8 +116,8 @@ def test_round_over_round_change(tmp_path: Path) -> None:
     assert board.compared_with == "2025.4"
     rows = rows_by_system(board)
     alpha, beta = rows["cpu-alpha"], rows["cpu-beta"]
-    assert alpha.previous == pytest.approx(0.2, **APPROX)
-    assert alpha.change == pytest.approx(0.016 ** (1 / 3) / 0.2 - 1, **APPROX)
+    assert alpha.previous == pytest.approx(0.2, rel=REL)
+    assert alpha.change == pytest.approx(0.016 ** (1 / 3) / 0.2 - 1, rel=REL)
     assert beta.change == pytest.approx(0.0, abs=1e-12)
     assert rows["cpu-gamma"].change is None  # partial rows are not compared
 
@@ -161,14 +167,17 @@ def test_a_one_rank_allreduce_is_shown_but_not_scored() -> None:
 
 def test_repeated_loose_runs_count_once_at_their_median(
     tmp_path: Path, make_bundle: Callable[..., Path]
-) -> None:  # type: ignore[no-untyped-def]
-    for name in ("a", "b", "c"):
-        make_bundle(tmp_path, name)
+) -> None:
+    first = problems()[0]
+    for name, rate in (("a", 0.1), ("b", 0.4), ("c", 0.2)):
+        run = run_result(Suite.GEMM, count=0, results=(exact_result(first, rate),))
+        make_bundle(tmp_path, name, run=run)
     board = board_of(tmp_path)
     anchors = [r.anchor for r in board.results]
-    assert len(anchors) == len(set(anchors)) == 9
+    assert len(anchors) == len(set(anchors)) == 3  # each run keeps its own permalink
     (only,) = board.boards
-    assert only.problems == 3 and only.rows[0].covered == 3
+    assert (only.problems, only.rows[0].covered) == (1, 1)
+    assert only.rows[0].score == pytest.approx(0.2, rel=REL)
 
 
 def test_a_round_without_bundles_is_an_error(tmp_path: Path) -> None:

@@ -24,15 +24,13 @@ from validator.leaderboard.site.plots import (
     system_colours,
     throughput_plot,
 )
-from validator.leaderboard.views import (
-    board_title,
+from validator.leaderboard.system_views import (
     bundles_table,
-    problem_table,
-    score_table,
     system_facts,
     system_results_table,
     systems_table,
 )
+from validator.leaderboard.views import board_title, problem_table, score_table
 
 TITLE = "KernelPerf leaderboard"
 
@@ -172,7 +170,7 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard) -> str:
         f'<section class="card">{table(bundles_table(system), sortable=False, title=True)}'
         f"{findings}</section>"
     )
-    mine = [e for e in leaderboard.results if e.system == system.key and counts(e)]
+    mine = [e for e in leaderboard.results_by_system[system.key] if counts(e)]
     fill = system_colours(leaderboard)[system.key]
     rows = [
         (board_title(b), fill, [e for e in mine if board_key(e) == board_key_of(b)])

@@ -17,7 +17,7 @@ from validator.leaderboard.site.svg import Canvas, LinearScale, LogScale, colour
 from validator.leaderboard.units import significant, spread
 
 WIDTH = 760
-BARS_WIDTH = 460
+BARS_WIDTH = 420
 LEFT, RIGHT, TOP, BOTTOM = 70, 36, 30, 46
 CHAR_PX = 7.0  # width of one 11 px label character, near enough to size label columns
 SPREAD_FLOOR = 0.001  # 0.1%: below this the log axis would stretch over noise
@@ -141,8 +141,8 @@ def roofline(system: SystemView, leaderboard: Leaderboard) -> str:
     """Achieved TFLOP/s against arithmetic intensity, under the declared peaks (roofline)."""
     entries = [
         e
-        for e in leaderboard.results
-        if e.system == system.key and counts(e) and e.flops > 0 and e.bytes_moved > 0
+        for e in leaderboard.results_by_system[system.key]
+        if counts(e) and e.flops > 0 and e.bytes_moved > 0
     ]
     if not entries:
         return ""
