@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KP := $(BIN)/kernelperf
 DEMO_OUT ?= out/demo
 
-.PHONY: help install demo test test-fast lint schemas bench engine browser clean
+.PHONY: help install demo test test-fast lint schemas bench engine browser screenshot clean
 
 help:
 	@echo "make demo    run the quick profile natively on CPU, validate it and rank it"
