@@ -5,7 +5,7 @@ KernelPerfError(what, *, where="", fix="")   root
 ├── BundleError                              a bundle cannot be read or written
 ├── SubmissionError                          a submission layout cannot be used
 ├── ContainerRunError                        Docker failures, translated at the boundary
-└── MeasurementError                         one kernel failed; recorded in errors[], the run goes on
+└── MeasurementError                         one kernel failed: recorded in errors[]
 """
 
 from __future__ import annotations

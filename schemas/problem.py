@@ -85,7 +85,9 @@ class ConvParams(BaseModel):
 
     def flops(self) -> int:
         """2·P·Q·N·K·C·R·S, the same count for every direction (as DeepBench counts it)."""
-        return 2 * self.out_w * self.out_h * self.n * self.k * self.c * self.filter_w * self.filter_h
+        return (
+            2 * self.out_w * self.out_h * self.n * self.k * self.c * self.filter_w * self.filter_h
+        )
 
     def reduction_length(self) -> int:
         """C·R·S products per output element."""

@@ -102,7 +102,9 @@ class RunResult(BaseModel):
     """One run of one suite: the document `result.json` of a bundle."""
 
     model_config = FROZEN
-    schema_version: Literal["1.0"] = Field(default=SCHEMA_VERSION, description="Version of this document's format.")
+    schema_version: Literal["1.0"] = Field(
+        default=SCHEMA_VERSION, description="Version of this document's format."
+    )
     run_id: str = Field(min_length=1, description="Unique id of the run.")
     harness_version: str = Field(description="Version of KernelPerf that ran.")
     suite: Suite = Field(description="The suite that ran.")

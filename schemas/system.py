@@ -1,4 +1,4 @@
-"""What a system is: the document `system.json` of a bundle and `systems/<id>.json` of a submission."""
+"""What a system is: `system.json` of a bundle and `systems/<id>.json` of a submission."""
 
 from __future__ import annotations
 

@@ -18,7 +18,9 @@ def main(argv: list[str]) -> int:
     """Runs the named sections, or all of them, in name order."""
     console = Console()
     names = sorted(
-        info.name for info in pkgutil.iter_modules(package.__path__) if info.name.startswith("bench_")
+        info.name
+        for info in pkgutil.iter_modules(package.__path__)
+        if info.name.startswith("bench_")
     )
     wanted = [n for n in names if not argv or n.removeprefix("bench_") in argv]
     for name in wanted:
