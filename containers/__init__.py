@@ -11,7 +11,14 @@ from containers._build import BuildReport, Progress, build_image, ensure_image, 
 from containers._engine import connect, docker_errors, has_image, image_id
 from containers._images import BASE_IMAGE, SPECS, ImageSpec, image_name, spec_for
 from containers._lock import LockEntry, fetch_wheelhouse, read_lock, resolve_lock, write_lock
-from containers._run import CONTAINER_OUT, RunSettings, rewrite_output, run_container, run_harness
+from containers._run import (
+    CONTAINER_OUT,
+    RunSettings,
+    container_environment,
+    rewrite_output,
+    run_container,
+    run_harness,
+)
 
 __all__ = [
     "BASE_IMAGE",
@@ -24,6 +31,7 @@ __all__ = [
     "RunSettings",
     "build_image",
     "connect",
+    "container_environment",
     "docker_errors",
     "ensure_image",
     "fetch_wheelhouse",

@@ -27,8 +27,7 @@ from typing import Any
 import docker
 from docker.types import Mount
 
-from containers import RunSettings, connect, docker_errors, ensure_image
-from containers._run import container_environment
+from containers import RunSettings, connect, container_environment, docker_errors, ensure_image
 from kernelperf import console
 from schemas import UsageError
 
