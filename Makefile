@@ -28,6 +28,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	rm -rf $(DEMO_OUT)
 	$(KP) run --suite all --profile quick --out $(DEMO_OUT)
+	$(BIN)/mpiexec -n 2 $(KP) run --suite allreduce --profile quick --out $(DEMO_OUT)
 	$(KP) validate $(DEMO_OUT)
 	$(KP) leaderboard $(DEMO_OUT)
 

@@ -30,7 +30,7 @@ class GemmParams(BaseModel):
         """2·M·N·K: one multiply and one add per term."""
         return 2 * self.m * self.n * self.k
 
-    def reduction_length(self) -> int:
+    def reduction_length(self, direction: Direction = Direction.FWD) -> int:
         """How many products each output sums: sets the error tolerance."""
         return self.k
 
@@ -51,7 +51,7 @@ class SparseGemmParams(BaseModel):
         """2·M·N·K·(1−sparsity): only the useful work on non-zeros counts."""
         return round(2 * self.m * self.n * self.k * (1 - self.sparsity))
 
-    def reduction_length(self) -> int:
+    def reduction_length(self, direction: Direction = Direction.FWD) -> int:
         """How many products each output sums at most."""
         return self.k
 
@@ -89,8 +89,12 @@ class ConvParams(BaseModel):
             2 * self.out_w * self.out_h * self.n * self.k * self.c * self.filter_w * self.filter_h
         )
 
-    def reduction_length(self) -> int:
-        """C·R·S products per output element."""
+    def reduction_length(self, direction: Direction = Direction.FWD) -> int:
+        """Products per result element: C·R·S fwd, K·R·S bwd_data, N·P·Q bwd_filter."""
+        if direction is Direction.BWD_DATA:
+            return self.k * self.filter_h * self.filter_w
+        if direction is Direction.BWD_FILTER:
+            return self.n * self.out_h * self.out_w
         return self.c * self.filter_w * self.filter_h
 
 
@@ -112,8 +116,10 @@ class RnnParams(BaseModel):
         extra = t * n * h if self.cell is RnnCell.VANILLA else 0
         return 2 * gates * t * n * h * h + extra
 
-    def reduction_length(self) -> int:
-        """H products per gate pre-activation, accumulated over T steps of recurrence."""
+    def reduction_length(self, direction: Direction = Direction.FWD) -> int:
+        """H products per step over T steps of recurrence; T·N for the weight gradient."""
+        if direction is Direction.BWD_WEIGHTS:
+            return self.timesteps * self.batch
         return self.hidden * self.timesteps
 
 
@@ -129,7 +135,7 @@ class AllreduceParams(BaseModel):
         """A collective is scored by bandwidth, not FLOPs."""
         return 0
 
-    def reduction_length(self) -> int:
+    def reduction_length(self, direction: Direction = Direction.FWD) -> int:
         """One value per rank is summed into each output element."""
         return 1
 

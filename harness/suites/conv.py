@@ -178,15 +178,6 @@ def _describe(p: ConvParams, part: dict[str, int]) -> str:
     )
 
 
-def reduction_length(p: ConvParams, direction: Direction) -> int:
-    """Products per result element: C·R·S forward, K·R·S (at most) bwd_data, N·P·Q bwd_filter."""
-    if direction is Direction.BWD_DATA:
-        return p.k * p.filter_h * p.filter_w
-    if direction is Direction.BWD_FILTER:
-        return p.n * p.out_h * p.out_w
-    return p.reduction_length()
-
-
 def _bytes_moved(p: ConvParams, dtype: DType) -> int:
     """Two operands read once and the result written once, in their stored element sizes.
 
@@ -239,7 +230,7 @@ class ConvSuite:
                 tolerance(
                     case.precision.output,
                     case.precision.compute,
-                    reduction_length(params, case.direction),
+                    params.reduction_length(case.direction),
                 ),
                 subset=_describe(params, part),
             )

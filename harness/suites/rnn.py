@@ -166,13 +166,6 @@ def reference_params(p: RnnParams) -> RnnParams:
     return p.model_copy(update={"batch": batch, "timesteps": steps})
 
 
-def reduction_length(p: RnnParams, direction: Direction) -> int:
-    """Products behind each result: H per step over T steps, or T·N for dU."""
-    if direction is Direction.BWD_WEIGHTS:
-        return p.timesteps * p.batch
-    return p.reduction_length()
-
-
 def _describe(p: RnnParams, small: RnnParams) -> str:
     """How the reference problem was reduced; empty when it is the problem itself."""
     if small == p:
@@ -238,7 +231,7 @@ class RnnSuite:
                 tolerance(
                     case.precision.output,
                     case.precision.compute,
-                    reduction_length(small, case.direction),
+                    small.reduction_length(case.direction),
                 ),
                 subset=_describe(params, small),
             )

@@ -30,7 +30,7 @@ def tolerance_bound(rules: Rules, result: KernelResult) -> float:
     bound = rules.tolerance
     u_out = bound.unit_roundoff.get(result.precision.output, 0.0)
     u_acc = bound.unit_roundoff.get(result.precision.compute, 0.0)
-    k = result.problem.params.reduction_length()
+    k = result.problem.params.reduction_length(result.direction)
     value = bound.output_factor * u_out + bound.accumulate_factor * math.sqrt(k) * u_acc
     return max(value, bound.floor)
 
