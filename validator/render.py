@@ -70,24 +70,33 @@ def submitters_table(bundles: tuple[BundleReport, ...]) -> Table | None:
 
 
 def findings_table(findings: list[Finding], max_rows: int) -> Table:
-    """The most severe findings first, one row each, with the fix."""
+    """The most severe findings first: code, location, then what was wrong and the fix.
+
+    Three columns rather than six, so that a finding stays readable in an 80-column terminal.
+    """
     ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.file, f.json_path))
-    table = Table(
-        "code", "file", "where", "expected", "found", "fix", title="Findings", title_justify="left"
-    )
+    table = Table(title="Findings", title_justify="left", show_lines=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("where", overflow="fold", ratio=1)
+    table.add_column("what, and the fix", overflow="fold", ratio=2)
     for item in ordered[:max_rows]:
         style = SEVERITY_STYLE[item.severity]
-        table.add_row(
-            f"[{style}]{item.code.value}[/]",
-            escape(item.file),
-            escape(item.json_path),
-            escape(item.expected or ""),
-            escape(item.found or ""),
-            escape(item.fix),
-        )
+        detail = escape(item.message)
+        if item.expected or item.found:
+            detail += (
+                f"\nexpected {escape(item.expected or '-')}, found {escape(item.found or '-')}"
+            )
+        detail += f"\n[kp.note]fix: {escape(item.fix)}[/]"
+        location = escape(item.file) + (f"\n{escape(item.json_path)}" if item.json_path else "")
+        table.add_row(f"[{style}]{item.code.value}[/]", location, detail)
     if len(ordered) > max_rows:
         table.caption = f"{len(ordered) - max_rows} more findings: see --json"
     return table
+
+
+def _facts(item: Finding) -> tuple[tuple[str, str | None], ...]:
+    """The expected and found values of a finding, labelled."""
+    return (("expected", item.expected), ("found", item.found))
 
 
 def render_report(report: Report, max_rows: int = 25) -> RenderableType:
