@@ -139,3 +139,18 @@ def test_system_probe_json_is_a_system_description(capsys: pytest.CaptureFixture
     assert code == 0 and system.system_id == "x1" and system.submitter == "unsubmitted"
     code, out, _ = cli(capsys, "system", "probe")
     assert code == 0 and "framework" in out
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    """`kernelperf problems --json | head -1` must not print a traceback."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "kernelperf.cli", "problems", "--json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
