@@ -13,8 +13,8 @@ from contextlib import contextmanager
 import torch
 
 from harness.accuracy import relative_error
-from harness.suites.base import Case
-from schemas import Correctness, DType, MeasurementError, Precision, ProblemSet
+from harness.suites.base import Case, RunOptions
+from schemas import Correctness, DType, MeasurementError, Precision, Problem, ProblemSet
 
 # Low-precision floats multiply in their own type and accumulate in fp32 (DeepBench's minimum).
 _ACCUMULATOR = {DType.FP16: DType.FP32, DType.BF16: DType.FP32, DType.INT8: DType.INT32}
@@ -29,6 +29,16 @@ def precision_of(dtype: DType, *, int8_output: DType = DType.INT32) -> Precision
 def runs_in(dtype: DType, problem_set: ProblemSet) -> bool:
     """int8 is an inference precision (DeepBench's rules); training sets never run it."""
     return dtype is not DType.INT8 or problem_set is not ProblemSet.TRAIN
+
+
+def official_cases(
+    problem: Problem, options: RunOptions, *, int8_output: DType = DType.INT32
+) -> Iterator[Case]:
+    """Every official direction of the problem in every requested precision its set allows."""
+    for direction in problem.directions:
+        for dtype in options.dtypes:
+            if runs_in(dtype, problem.set):
+                yield Case(problem, direction, precision_of(dtype, int8_output=int8_output))
 
 
 def unsupported(case: Case, device: str, reason: str) -> MeasurementError:

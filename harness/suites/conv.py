@@ -29,8 +29,7 @@ from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
     missing_kernel,
-    precision_of,
-    runs_in,
+    official_cases,
     strict_precision,
     unsupported,
 )
@@ -201,10 +200,7 @@ class ConvSuite:
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """Every official direction in every requested precision the problem's set allows."""
-        for direction in problem.directions:
-            for dtype in options.dtypes:
-                if runs_in(dtype, problem.set):
-                    yield Case(problem, direction, precision_of(dtype, int8_output=DType.FP32))
+        return official_cases(problem, options, int8_output=DType.FP32)
 
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded NCHW operands and the one aten call of the case's direction."""

@@ -38,8 +38,7 @@ from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
     missing_kernel,
-    precision_of,
-    runs_in,
+    official_cases,
     strict_precision,
     unsupported,
 )
@@ -200,10 +199,7 @@ class RnnSuite:
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """Every official direction in every requested precision the problem's set allows."""
-        for direction in problem.directions:
-            for dtype in options.dtypes:
-                if runs_in(dtype, problem.set):
-                    yield Case(problem, direction, precision_of(dtype))
+        return official_cases(problem, options)
 
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded operands, the untimed passes the direction consumes, and its timed call."""

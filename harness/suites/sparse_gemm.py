@@ -32,8 +32,7 @@ from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
     missing_kernel,
-    precision_of,
-    runs_in,
+    official_cases,
     strict_precision,
     unsupported,
 )
@@ -134,10 +133,7 @@ class SparseGemmSuite:
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """The forward product in every requested precision the problem's set allows."""
-        for direction in problem.directions:
-            for dtype in options.dtypes:
-                if runs_in(dtype, problem.set):
-                    yield Case(problem, direction, precision_of(dtype))
+        return official_cases(problem, options)
 
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded CSR A and dense B, and the one sparse-times-dense call into C."""
