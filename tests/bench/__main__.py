@@ -16,7 +16,8 @@ import tests.bench as package
 
 def main(argv: list[str]) -> int:
     """Runs the named sections, or all of them, in name order."""
-    console = Console()
+    # A log file or pipe gets the full table width rather than the 80-column fallback.
+    console = Console() if sys.stdout.isatty() else Console(width=140)
     names = sorted(
         info.name
         for info in pkgutil.iter_modules(package.__path__)
