@@ -41,6 +41,21 @@ def official_cases(
                 yield Case(problem, direction, precision_of(dtype, int8_output=int8_output))
 
 
+def reference_block(m: int, n: int, k: int, budget_flops: int) -> tuple[int, int]:
+    """Rows and columns of an m×n product whose fp64 reference fits the budget: halve the larger.
+
+    Checking a block of the real output (same inputs) keeps the check honest for problems whose
+    full fp64 product would take longer than the measurement itself.
+    """
+    rows, cols = m, n
+    while 2 * rows * cols * k > budget_flops and max(rows, cols) > 1:
+        if rows >= cols:
+            rows = (rows + 1) // 2
+        else:
+            cols = (cols + 1) // 2
+    return rows, cols
+
+
 def unsupported(case: Case, device: str, reason: str) -> MeasurementError:
     """The error for a case this backend cannot run; the runner records it and goes on."""
     return MeasurementError(

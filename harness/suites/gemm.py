@@ -37,6 +37,7 @@ from harness.suites.contracts import (
     compare,
     first_call,
     precision_of,
+    reference_block,
     runs_in,
     strict_precision,
 )
@@ -88,17 +89,6 @@ def _output_dtype(dtype: DType) -> torch.dtype:
     return torch.int32 if dtype is DType.INT8 else TORCH_DTYPES[dtype]
 
 
-def _reference_block(p: GemmParams) -> tuple[int, int]:
-    """Rows r and columns c of C whose fp64 reference fits REFERENCE_FLOPS: halve the larger."""
-    rows, cols = p.m, p.n
-    while 2 * rows * cols * p.k > REFERENCE_FLOPS and max(rows, cols) > 1:
-        if rows >= cols:
-            rows = (rows + 1) // 2
-        else:
-            cols = (cols + 1) // 2
-    return rows, cols
-
-
 def _bytes_moved(p: GemmParams, dtype: DType) -> int:
     """A and B read once, C written once, in their stored element sizes."""
     item = TORCH_DTYPES[dtype].itemsize
@@ -139,7 +129,7 @@ class GemmSuite:
         first_call(kernel, case, options.device)
 
         def check() -> Correctness:
-            rows, cols = _reference_block(params)
+            rows, cols = reference_block(params.m, params.n, params.k, REFERENCE_FLOPS)
             kernel()
             reference = ops.left[:cols].to("cpu", torch.float64) @ ops.right[:, :rows].to(
                 "cpu", torch.float64

@@ -33,6 +33,7 @@ from harness.suites.contracts import (
     compare,
     missing_kernel,
     official_cases,
+    reference_block,
     strict_precision,
     unsupported,
 )
@@ -105,17 +106,6 @@ def dense_rows(a: torch.Tensor, rows: int) -> torch.Tensor:
     return dense
 
 
-def reference_block(p: SparseGemmParams) -> tuple[int, int]:
-    """Rows and columns of C whose dense fp64 reference fits REFERENCE_FLOPS: halve the larger."""
-    rows, cols = p.m, p.n
-    while 2 * rows * cols * p.k > REFERENCE_FLOPS and max(rows, cols) > 1:
-        if rows >= cols:
-            rows = (rows + 1) // 2
-        else:
-            cols = (cols + 1) // 2
-    return rows, cols
-
-
 def _bytes_moved(p: SparseGemmParams, dtype: DType) -> int:
     """A's values and indices, B read once, C written once."""
     item = TORCH_DTYPES[dtype].itemsize
@@ -155,7 +145,7 @@ class SparseGemmSuite:
             kernel()
 
         def check() -> Correctness:
-            rows, cols = reference_block(params)
+            rows, cols = reference_block(params.m, params.n, params.k, REFERENCE_FLOPS)
             kernel()
             reference = dense_rows(ops.a, rows) @ ops.b[:, :cols].to("cpu", torch.float64)
             part = f"first {rows} of {params.m} rows, {cols} of {params.n} columns"
