@@ -52,8 +52,18 @@ def kernel_result(
     rng = random.Random(seed)
     base_ns = max(1_000, problem.flops() // 50)
     samples_ns = tuple(int(base_ns * rng.uniform(1.0, 1.1)) for _ in range(sample_count))
+    return result_from_samples(problem, samples_ns, precision, seed, 4 * 3 * 1024 * (seed + 1))
+
+
+def result_from_samples(
+    problem: Problem,
+    samples_ns: tuple[int, ...],
+    precision: Precision = FP32,
+    seed: int = 0,
+    bytes_moved: int = 4 * 3 * 1024,
+) -> KernelResult:
+    """A passing result whose statistics, FLOPs and throughput all follow from `samples_ns`."""
     stats = summarize(samples_ns)
-    bytes_moved = 4 * 3 * 1024 * (seed + 1)
     return KernelResult(
         problem=problem,
         direction=problem.directions[0],

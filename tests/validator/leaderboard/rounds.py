@@ -17,20 +17,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.accuracy import tolerance
 from harness.bundle import write_bundle
 from harness.problems import load
 from schemas import (
-    Correctness,
     Division,
     KernelResult,
     Problem,
     Suite,
     SystemDescription,
-    Timer,
-    summarize,
 )
-from tests.validator.conftest import FP32, edit_json, run_result, system_description
+from tests.validator.conftest import (
+    edit_json,
+    result_from_samples,
+    run_result,
+    system_description,
+)
 
 ROUND = "2026.1"
 README = "# Changes\n\n## Changes\nNone.\n\n## Why\nA test round.\n"
@@ -66,29 +67,7 @@ def exact_result(
     """A result whose median time gives exactly `tflops` (the median sample is factor 1.0)."""
     median_ns = round(problem.flops() / (tflops * 1e3))
     samples_ns = tuple(round(median_ns * f) for f in factors)
-    stats = summarize(samples_ns)
-    bytes_moved = 4 * 3 * 1024
-    return KernelResult(
-        problem=problem,
-        direction=problem.directions[0],
-        precision=FP32,
-        timer=Timer.HOST_CLOCK,
-        warmup_count=3,
-        samples_ns=samples_ns,
-        stats=stats,
-        flops=problem.flops(),
-        bytes_moved=bytes_moved,
-        tflops=problem.flops() / stats.median_ns / 1e3,
-        gbps=bytes_moved / stats.median_ns,
-        correctness=Correctness(
-            reference="torch fp64 cpu",
-            reduced_problem=False,
-            error=1e-7,
-            tolerance=tolerance(FP32.output, FP32.compute, problem.params.reduction_length()),
-            passed=True,
-        ),
-        seed=0,
-    )
+    return result_from_samples(problem, samples_ns)
 
 
 def system_of(name: str) -> SystemDescription:
