@@ -1,15 +1,29 @@
 """Validates KernelPerf bundles and submissions: safely, with every problem reported as data.
 
-Public API (the leaderboard and the CLI use only these names):
+The public names are listed once, in `__all__`; the CLI and the leaderboard use only these, and
+the modules behind them are private (`_name`). An import-linter contract in pyproject.toml keeps
+the CLI at this front door.
 
-    validate(path) -> Report          a bundle, a .tar.gz bundle, or any folder of them
-    load_bundle(path) -> BundleReport one bundle, with its parsed RunResult and SystemDescription
+    validate(path) -> Report           a bundle, a .tar.gz bundle, or any folder of them
+    load_bundle(path) -> BundleReport  one bundle, with its parsed RunResult and SystemDescription
+    render_report / findings_table     the human view of a report or of some findings (rich)
+    write_junit(report, path)          the report as JUnit XML, for CI systems
+    place_bundles(sources, ...)        copies bundles into the submission layout
+    unpacked(archive, file)            a .tar.gz bundle unpacked safely into a temporary folder
+
+Everything is imported eagerly: the whole package costs about 10 ms more than the parts that
+`kernelperf validate` needs anyway (schemas and pydantic are most of it), so laziness would buy
+nothing here.
 """
 
-from validator.bundle import load_bundle
-from validator.engine import discover, validate
-from validator.findings import CATALOGUE, Code, Finding, Severity
-from validator.report import BundleReport, BundleStatus, Report
+from validator._archive import unpacked
+from validator._bundle import load_bundle
+from validator._engine import validate
+from validator._findings import CATALOGUE, Code, Finding, Severity
+from validator._junit import write_junit
+from validator._render import findings_table, render_report
+from validator._report import BundleReport, BundleStatus, Report
+from validator._submission import Placement, place_bundles
 
 __all__ = [
     "CATALOGUE",
@@ -17,9 +31,14 @@ __all__ = [
     "BundleStatus",
     "Code",
     "Finding",
+    "Placement",
     "Report",
     "Severity",
-    "discover",
+    "findings_table",
     "load_bundle",
+    "place_bundles",
+    "render_report",
+    "unpacked",
     "validate",
+    "write_junit",
 ]

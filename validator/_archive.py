@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from validator.findings import Code, Finding, finding
+from validator._findings import Code, Finding, finding
 
 ARCHIVE_SUFFIX = ".tar.gz"
 

@@ -1,6 +1,6 @@
 """Loads one bundle (folder or `.tar.gz`) and runs every per-bundle check on it.
 
-The documents are read and checked by `validator.documents`; the semantic checks in
+The documents are read and checked by `validator._documents`; the semantic checks in
 `validator.checks.BUNDLE_CHECKS` run only on documents that passed their schemas. The verdict is
 cached by the hash of the bundle's files; the signature is checked every time.
 """
@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from schemas import MANIFEST_NAME, Manifest, RunResult, SystemDescription
-from validator.archive import ARCHIVE_SUFFIX, ArchiveLimits, unpacked
-from validator.cache import CachedBundle, cache_key, load_cached, store_cached
-from validator.checks import BUNDLE_CHECKS
-from validator.checks.signature import check_signature
-from validator.context import BundleContext
-from validator.documents import (
+from validator._archive import ARCHIVE_SUFFIX, ArchiveLimits, unpacked
+from validator._cache import CachedBundle, cache_key, load_cached, store_cached
+from validator._context import BundleContext
+from validator._documents import (
     RESULT_NAME,
     SYSTEM_NAME,
     check_documents,
@@ -24,9 +22,11 @@ from validator.documents import (
     trusted_models,
     walk,
 )
-from validator.findings import Code, Finding, finding, relocated
-from validator.layout import Location, locate
-from validator.report import BundleReport, status_of
+from validator._findings import Code, Finding, finding, relocated
+from validator._layout import Location, locate
+from validator._report import BundleReport, status_of
+from validator.checks import BUNDLE_CHECKS
+from validator.checks.signature import check_signature
 
 
 def is_bundle(path: Path) -> bool:

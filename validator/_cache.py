@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from validator.findings import Finding
+from validator._findings import Finding
 
 CACHE_FORMAT = "1"
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas import Manifest, RunResult, SystemDescription
-from validator.findings import Finding
-from validator.layout import Location
+from validator._findings import Finding
+from validator._layout import Location
 
 
 @dataclass(frozen=True)

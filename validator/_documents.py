@@ -16,9 +16,9 @@ from pydantic import BaseModel, ValidationError
 
 from schemas import MANIFEST_NAME, Manifest, RunResult, SystemDescription, sha256_of
 from schemas.attestation import ATTESTATION_NAME
-from validator.findings import Code, Finding, finding
-from validator.jsonio import parse_json_bytes, read_limited
-from validator.schema_check import check_schema, json_path
+from validator._findings import Code, Finding, finding
+from validator._jsonio import parse_json_bytes, read_limited
+from validator._schema_check import check_schema, json_path
 
 RESULT_NAME = "result.json"
 SYSTEM_NAME = "system.json"

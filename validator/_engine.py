@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Literal
 
 from schemas import UsageError
-from validator.bundle import is_bundle, load_bundle
-from validator.cache import default_cache_dir
-from validator.findings import Code, Finding, finding
-from validator.layout import locate
-from validator.report import BundleReport, Report, status_of
-from validator.round_layout import Placed, layout_findings
-from validator.round_rules import rules_findings
+from validator._bundle import is_bundle, load_bundle
+from validator._cache import default_cache_dir
+from validator._findings import Code, Finding, finding
+from validator._layout import locate
+from validator._report import BundleReport, Report, status_of
+from validator._round_layout import Placed, layout_findings
+from validator._round_rules import rules_findings
 
 ProgressHook = Callable[[int, int], None]
 BUNDLES_PER_TASK = 4

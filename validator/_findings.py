@@ -1,6 +1,6 @@
 """Findings: what the validator reports, as data, each with a stable code, a place and a fix.
 
-The codes and their default severities and fixes live in `validator.codes`.
+The codes and their default severities and fixes live in `validator._codes`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from validator.codes import CATALOGUE, Code, CodeInfo, Severity
+from validator._codes import CATALOGUE, Code, CodeInfo, Severity
 
 SHOWN_CHARS = 160
 __all__ = ["CATALOGUE", "Code", "CodeInfo", "Finding", "Severity", "finding", "relocated", "shown"]

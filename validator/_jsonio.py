@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from validator.findings import Code, Finding, finding
+from validator._findings import Code, Finding, finding
 
 DEFAULT_MAX_JSON_BYTES = 256 << 20
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")

@@ -14,8 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from schemas import UsageError
-from validator.findings import Finding, Severity
-from validator.report import BundleReport, Report
+from validator._findings import Finding, Severity
+from validator._report import BundleReport, Report
 
 
 def _line(item: Finding) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from validator.archive import ARCHIVE_SUFFIX
+from validator._archive import ARCHIVE_SUFFIX
 
 RESULTS_DIR = "results"
 SYSTEMS_DIR = "systems"

@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from validator.findings import Finding, Severity
-from validator.report import BundleReport, Report
+from validator._findings import Finding, Severity
+from validator._report import BundleReport, Report
 
 SEVERITY_STYLE = {Severity.ERROR: "kp.fail", Severity.WARNING: "kp.warn", Severity.NOTE: "kp.note"}
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from schemas import RunResult, SystemDescription
-from validator.findings import Finding, Severity
+from validator._findings import Finding, Severity
 
 
 class BundleStatus(StrEnum):

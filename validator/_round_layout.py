@@ -16,9 +16,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from schemas import SystemDescription
-from validator.findings import Code, Finding, finding
-from validator.jsonio import read_json
-from validator.layout import (
+from validator._findings import Code, Finding, finding
+from validator._jsonio import read_json
+from validator._layout import (
     CODE_DIR,
     DIVISIONS,
     KEYS_DIR,
@@ -26,8 +26,8 @@ from validator.layout import (
     SYSTEMS_DIR,
     Location,
 )
-from validator.report import BundleReport
-from validator.schema_check import check_schema
+from validator._report import BundleReport
+from validator._schema_check import check_schema
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Facts the vendor declares rather than the harness probes: they may differ from system.json.

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from schemas import Direction, Division, KernelResult, ProblemSet, Suite
+from validator._findings import Code, Finding, finding
+from validator._jsonio import DEFAULT_MAX_JSON_BYTES
+from validator._layout import CODE_DIR
+from validator._round_layout import Placed, shown_path
 from validator.checks.run import result_key
-from validator.findings import Code, Finding, finding
-from validator.jsonio import DEFAULT_MAX_JSON_BYTES
-from validator.layout import CODE_DIR
-from validator.round_layout import Placed, shown_path
 from validator.rules import Rules, RulesNotFoundError, load_rules
 
 MISSING_SHOWN = 5

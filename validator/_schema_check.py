@@ -20,7 +20,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from validator.findings import Code, Finding, finding
+from validator._findings import Code, Finding, finding
 
 MAX_ERRORS_PER_DOCUMENT = 50
 MAX_DEPTH = 64

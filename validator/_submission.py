@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas import Division, SubmissionError, SystemDescription, UsageError
-from validator.archive import ARCHIVE_SUFFIX
-from validator.bundle import is_bundle, load_bundle
-from validator.layout import RESULTS_DIR, SYSTEMS_DIR, bundle_name
+from validator._archive import ARCHIVE_SUFFIX
+from validator._bundle import is_bundle, load_bundle
+from validator._layout import RESULTS_DIR, SYSTEMS_DIR, bundle_name
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

@@ -1,6 +1,6 @@
 """Checks a bundle's signature: is it signed, by the registered key, for these very bytes and run?
 
-A note for validator/bundle.py: the signature of a bundle is the file
+A note for validator/_bundle.py: the signature of a bundle is the file
 `schemas.attestation.ATTESTATION_NAME` ("attestation.dsse.json") beside MANIFEST.json. It is not
 listed in MANIFEST.json (it signs the manifest), so it belongs in the set of unlisted files that
 are not KP-INTEGRITY-EXTRA findings.
@@ -36,9 +36,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas import SubmissionError, sha256_of
 from schemas.attestation import ATTESTATION_NAME, Envelope, Statement, key_id, pae
-from validator.findings import Code, Finding, finding, shown
-from validator.jsonio import parse_json_bytes, read_json
-from validator.layout import KEYS_DIR
+from validator._findings import Code, Finding, finding, shown
+from validator._jsonio import parse_json_bytes, read_json
+from validator._layout import KEYS_DIR
 
 RESULT_NAME = "result.json"  # the document whose run_id a statement must carry
 KEY_SUFFIX = ".pub"

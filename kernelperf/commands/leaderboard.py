@@ -22,6 +22,7 @@ from validator.leaderboard import (
     VIEWS,
     Leaderboard,
     build,
+    bytes_text,
     render_csv,
     render_json,
     render_markdown,
@@ -29,7 +30,6 @@ from validator.leaderboard import (
     write_file,
     write_site,
 )
-from validator.leaderboard.units import bytes_text
 
 TEXT_WIDTH = 160
 

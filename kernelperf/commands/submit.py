@@ -9,8 +9,7 @@ from typing import Any
 from kernelperf import console
 from kernelperf.commands.validate import run_validation
 from schemas import Division
-from validator.render import render_report
-from validator.submission import Placement, place_bundles
+from validator import Placement, place_bundles, render_report
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

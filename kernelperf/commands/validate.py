@@ -9,9 +9,7 @@ from typing import Any, Literal
 from rich.progress import Progress
 
 from kernelperf import console
-from validator import Report, validate
-from validator.junit import write_junit
-from validator.render import render_report
+from validator import Report, render_report, validate, write_junit
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

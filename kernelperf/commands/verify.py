@@ -12,9 +12,7 @@ from rich.text import Text
 
 from kernelperf import console
 from schemas import SubmissionError, UsageError
-from validator.archive import unpacked
-from validator.findings import Finding
-from validator.render import findings_table
+from validator import Finding, findings_table, unpacked
 from validator.signatures import SignatureCheck, SignatureStatus, read_public_key, verify_bundle
 
 STATUS_STYLE = {

@@ -10,8 +10,8 @@ import pytest
 from tests.validator.corpus import CASES, Case
 from tests.validator.rounds import write_round
 from validator import CATALOGUE, Severity, validate
-from validator.jsonio import parse_json_bytes
-from validator.schema_check import is_valid_fast, is_valid_reference
+from validator._jsonio import parse_json_bytes
+from validator._schema_check import is_valid_fast, is_valid_reference
 
 SCHEMA_OF_FILE = {"result.json": "result", "system.json": "system", "MANIFEST.json": "manifest"}
 

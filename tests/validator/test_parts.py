@@ -14,10 +14,9 @@ from schemas import DType, Host
 from tests.validator.conftest import edit_json
 from tests.validator.rounds import write_round
 from tests.validator.rules_sync import main as rules_sync
-from validator import Code, Finding, Severity, validate
-from validator.jsonio import parse_json_bytes
+from validator import Code, Finding, Severity, render_report, validate
+from validator._jsonio import parse_json_bytes
 from validator.peaks import cpu_ceiling_tflops, device_table, match_device
-from validator.render import render_report
 from validator.rules import available_versions, load_rules
 
 MakeBundle = Callable[..., Path]
@@ -126,7 +125,7 @@ def test_a_failing_check_is_a_finding_and_the_others_still_run(
     def broken(_ctx: object) -> list[Finding]:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("validator.bundle.BUNDLE_CHECKS", (("broken", broken), *BUNDLE_CHECKS))
+    monkeypatch.setattr("validator._bundle.BUNDLE_CHECKS", (("broken", broken), *BUNDLE_CHECKS))
     path = make_bundle(tmp_path)
     edit_json(path, "result.json", lambda d: d["results"][0].update(flops=1))
     codes = [f.code for f in validate(path, cache_dir=None).all_findings()]
@@ -136,7 +135,7 @@ def test_a_failing_check_is_a_finding_and_the_others_still_run(
 def test_an_unreadable_bundle_does_not_stop_the_round(
     tmp_path: Path, make_bundle: MakeBundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from validator.bundle import load_bundle
+    from validator._bundle import load_bundle
 
     make_bundle(tmp_path, "bad")
     make_bundle(tmp_path, "good")
@@ -146,7 +145,7 @@ def test_an_unreadable_bundle_does_not_stop_the_round(
             raise PermissionError(13, "Permission denied")
         return load_bundle(path, display, cache_dir=cache_dir)
 
-    monkeypatch.setattr("validator.engine.load_bundle", flaky)
+    monkeypatch.setattr("validator._engine.load_bundle", flaky)
     report = validate(tmp_path, jobs=1, cache_dir=None)
     assert [b.valid for b in report.bundles] == [False, True]
     assert report.bundles[0].findings[0].code is Code.INTERNAL

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from harness.signing import sign_bundle, sign_statement
 from schemas.attestation import ATTESTATION_NAME, PAYLOAD_TYPE, Envelope, Signature, pae
 from tests.harness.attestation_fixtures import DOCKER_IMAGE, key_pair, write_signable_bundle
-from validator.findings import Code
+from validator import Code
 from validator.signatures import (
     SignatureCheck,
     SignatureStatus,

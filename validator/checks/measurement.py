@@ -11,8 +11,8 @@ import math
 from collections.abc import Iterator
 
 from schemas import KernelResult, summarize
-from validator.context import BundleContext
-from validator.findings import Code, Finding, finding
+from validator._context import BundleContext
+from validator._findings import Code, Finding, finding
 
 RESULT_FILE = "result.json"
 REL_TOLERANCE = 1e-6

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.context import BundleContext
-from validator.findings import Code, Finding, finding
+from validator._context import BundleContext
+from validator._findings import Code, Finding, finding
 
 SYSTEM_FILE = "system.json"
 RESULT_FILE = "result.json"

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 
 from schemas import Accelerator, DType, KernelResult, SystemDescription
-from validator.context import BundleContext
-from validator.findings import Code, Finding, finding
+from validator._context import BundleContext
+from validator._findings import Code, Finding, finding
 from validator.peaks import (
     CLOCK_HEADROOM,
     DevicePeaks,

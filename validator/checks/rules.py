@@ -10,8 +10,8 @@ import math
 from collections.abc import Iterator
 
 from schemas import Division, KernelResult
-from validator.context import BundleContext
-from validator.findings import Code, Finding, finding
+from validator._context import BundleContext
+from validator._findings import Code, Finding, finding
 from validator.rules import DivisionRules, Rules, RulesNotFoundError, available_versions, load_rules
 
 RESULT_FILE = "result.json"

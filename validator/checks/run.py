@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemas import KernelResult
-from validator.context import BundleContext
-from validator.findings import Code, Finding, finding
+from validator._context import BundleContext
+from validator._findings import Code, Finding, finding
 
 RESULT_FILE = "result.json"
 

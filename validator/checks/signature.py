@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from schemas import Division, RunResult
-from validator.findings import Code, Finding, Severity
-from validator.layout import Location
+from validator._findings import Code, Finding, Severity
+from validator._layout import Location
 from validator.rules import RulesNotFoundError, load_rules
 from validator.signatures import SignatureCheck, verify_bundle, verify_registered
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from schemas import SubmissionError, UsageError
-from validator.leaderboard.collect import collect, flag_of
-from validator.leaderboard.model import Board, Counts, Leaderboard, RowState, SystemView
-from validator.leaderboard.scoring import METHOD, counts, rank_problems, score_boards
-from validator.report import Report
+from validator._report import Report
+from validator.leaderboard._collect import collect, flag_of
+from validator.leaderboard._model import Board, Counts, Leaderboard, RowState, SystemView
+from validator.leaderboard._scoring import METHOD, counts, rank_problems, score_boards
 
 
 def round_name(report: Report) -> str:

@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from schemas import Division, KernelResult, RunResult, SystemDescription
-from validator.findings import Finding, Severity
-from validator.leaderboard.model import (
+from validator._findings import Finding, Severity
+from validator._report import BundleReport, Report
+from validator.leaderboard._model import (
     BundleView,
     Flag,
     ResultEntry,
@@ -21,14 +22,13 @@ from validator.leaderboard.model import (
     SystemView,
     UnreadBundle,
 )
-from validator.leaderboard.naming import (
+from validator.leaderboard._naming import (
     params_text,
     problem_anchor,
     result_anchor,
     slug,
     variant_of,
 )
-from validator.report import BundleReport, Report
 
 _RESULT_PATH = re.compile(r"^results\[(\d+)\]")
 TFLOPS_UNIT = "TFLOP/s"

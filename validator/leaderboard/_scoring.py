@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 
 from schemas import Direction, Division, ProblemSet, Suite
-from validator.leaderboard.model import (
+from validator.leaderboard._model import (
     Board,
     ProblemView,
     ResultEntry,
@@ -31,7 +31,7 @@ from validator.leaderboard.model import (
     ScoreRow,
     SystemView,
 )
-from validator.leaderboard.naming import board_anchor
+from validator.leaderboard._naming import board_anchor
 
 METHOD = (
     "One board per division, suite, problem set and precision contract (closed and open are "

@@ -6,10 +6,10 @@ same renderers; each result row carries its permalink anchor.
 
 from __future__ import annotations
 
-from validator.leaderboard.model import Leaderboard, ResultEntry, ResultState, SystemView
-from validator.leaderboard.naming import suite_page, system_page
-from validator.leaderboard.units import RANGE, TIMES, bytes_text, significant
-from validator.leaderboard.views import (
+from validator.leaderboard._model import Leaderboard, ResultEntry, ResultState, SystemView
+from validator.leaderboard._naming import suite_page, system_page
+from validator.leaderboard._units import RANGE, TIMES, bytes_text, significant
+from validator.leaderboard._views import (
     MISSING,
     Cell,
     Column,

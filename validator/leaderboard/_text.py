@@ -14,17 +14,17 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from validator.leaderboard.model import Leaderboard
-from validator.leaderboard.system_views import (
+from validator.leaderboard._model import Leaderboard
+from validator.leaderboard._system_views import (
     bundles_table,
     system_facts,
     system_results_table,
 )
-from validator.leaderboard.views import TableView, problem_table, score_table
+from validator.leaderboard._views import TableView, problem_table, score_table
 
 VIEWS = ("scores", "problems", "systems")
 
-# Named styles of the CLI's theme (kernelperf.console), as validator.render uses them.
+# Named styles of the CLI's theme (kernelperf.console), as validator._render uses them.
 STYLES = {"ok": "kp.ok", "warn": "kp.warn", "fail": "kp.fail", "note": "kp.note"}
 SCORE_COLUMNS = (
     "division", "suite", "set", "variant", "unit", "problems", "rank", "state", "system",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from validator.leaderboard.model import (
+from validator.leaderboard._model import (
     Board,
     Leaderboard,
     ProblemView,
@@ -18,8 +18,8 @@ from validator.leaderboard.model import (
     RowState,
     ScoreRow,
 )
-from validator.leaderboard.naming import system_page
-from validator.leaderboard.units import (
+from validator.leaderboard._naming import system_page
+from validator.leaderboard._units import (
     RANGE,
     change_text,
     ratio_text,

@@ -19,7 +19,7 @@ from validator.leaderboard import (
     render_rich,
     site_files,
 )
-from validator.leaderboard.units import change_text, significant, spread_text, time_text
+from validator.leaderboard._units import change_text, significant, spread_text, time_text
 
 
 def every_output(board: Leaderboard) -> dict[str, str]:

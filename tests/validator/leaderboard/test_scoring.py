@@ -28,8 +28,8 @@ from tests.validator.leaderboard.rounds import (
 from tests.validator.rounds import write_round
 from validator import BundleReport, BundleStatus, Report
 from validator.leaderboard import Leaderboard, ResultState, RowState, build
-from validator.leaderboard.model import ScoreRow
-from validator.leaderboard.scoring import competition_ranks, geometric_mean
+from validator.leaderboard._model import ScoreRow
+from validator.leaderboard._scoring import competition_ranks, geometric_mean
 
 REL = 1e-12
 

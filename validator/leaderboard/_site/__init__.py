@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from validator.leaderboard.model import Leaderboard
-from validator.leaderboard.output import SITE_MARKER, write_tree
-from validator.leaderboard.site.pages import site_pages
+from validator.leaderboard._model import Leaderboard
+from validator.leaderboard._output import SITE_MARKER, write_tree
+from validator.leaderboard._site.pages import site_pages
 
 
 def site_files(leaderboard: Leaderboard) -> dict[str, str]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 
-from validator.leaderboard.views import Cell, Column, TableView
+from validator.leaderboard._views import Cell, Column, TableView
 
 NUMERIC = ' class="num"'
 

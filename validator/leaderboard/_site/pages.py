@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schemas import Division, Suite
-from validator.leaderboard.model import Board, Flag, Leaderboard, SystemView
-from validator.leaderboard.naming import suite_page, system_page
-from validator.leaderboard.scoring import board_key, board_key_of, counts
-from validator.leaderboard.site.html import esc, page, table
-from validator.leaderboard.site.plots import (
+from validator.leaderboard._model import Board, Flag, Leaderboard, SystemView
+from validator.leaderboard._naming import suite_page, system_page
+from validator.leaderboard._scoring import board_key, board_key_of, counts
+from validator.leaderboard._site.html import esc, page, table
+from validator.leaderboard._site.plots import (
     board_entries,
     roofline,
     score_bars,
@@ -24,13 +24,13 @@ from validator.leaderboard.site.plots import (
     system_colours,
     throughput_plot,
 )
-from validator.leaderboard.system_views import (
+from validator.leaderboard._system_views import (
     bundles_table,
     system_facts,
     system_results_table,
     systems_table,
 )
-from validator.leaderboard.views import board_title, problem_table, score_table
+from validator.leaderboard._views import board_title, problem_table, score_table
 
 TITLE = "KernelPerf leaderboard"
 

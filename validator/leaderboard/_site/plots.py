@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from schemas import DType
-from validator.leaderboard.model import Board, Leaderboard, ResultEntry, SystemView
-from validator.leaderboard.scoring import board_key, board_key_of, counts
-from validator.leaderboard.site.svg import Canvas, LinearScale, LogScale, colour, tick_label
-from validator.leaderboard.units import significant, spread
+from validator.leaderboard._model import Board, Leaderboard, ResultEntry, SystemView
+from validator.leaderboard._scoring import board_key, board_key_of, counts
+from validator.leaderboard._site.svg import Canvas, LinearScale, LogScale, colour, tick_label
+from validator.leaderboard._units import significant, spread
 
 WIDTH = 760
 BARS_WIDTH = 420

@@ -10,8 +10,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from validator.leaderboard.site.html import esc
-from validator.leaderboard.units import significant
+from validator.leaderboard._site.html import esc
+from validator.leaderboard._units import significant
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#332288", "#882255")
