@@ -1,0 +1,1 @@
+"""One module per `kernelperf` subcommand: its flags (`register`) and its handler."""
