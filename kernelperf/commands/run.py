@@ -11,9 +11,8 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -25,23 +24,24 @@ from rich.progress import (
 )
 from rich.table import Table
 
+# These import no torch; Runner and resolve_device (harness.runner) do, so they wait for a run.
 from harness import (
     ALL_DTYPES,
-    Runner,
     RunRequest,
     SuitePlan,
-    SuiteRun,
     describe_system,
     plan_suites,
     read_resume,
     registered,
-    resolve_device,
 )
 from harness.suites.base import Case
 from kernelperf import console
 from kernelperf.commands import run_allreduce
 from kernelperf.commands.system import add_identity_arguments
 from schemas import DType, KernelError, KernelResult, ProblemSet, Profile, Suite, UsageError
+
+if TYPE_CHECKING:
+    from harness import SuiteRun
 
 SUITE_CHOICES = [s.value for s in Suite] + ["all"]
 DTYPE_CHOICES = [d.value for d in ALL_DTYPES] + ["all"]
@@ -91,11 +91,15 @@ def _suites(choice: str | None) -> tuple[Suite, ...]:
 def _threads(requested: int | None) -> int:
     if requested is not None and requested < 1:
         raise UsageError(f"{requested} threads", where="--threads", fix="give 1 or more")
+    import torch
+
     return torch.get_num_threads() if requested is None else requested
 
 
 def request_from(args: argparse.Namespace) -> RunRequest:
     """The request the flags describe; UsageError for what cannot run here."""
+    from harness import resolve_device
+
     return RunRequest(
         suites=_suites(args.suite),
         profile=Profile(args.profile or Profile.FULL.value),
@@ -203,6 +207,8 @@ def handle(args: argparse.Namespace) -> int:
     """Plans, runs and summarises; the bundles are on disk even when interrupted."""
     if args.suite == Suite.ALLREDUCE.value:
         return run_allreduce.handle(args)
+    from harness import Runner  # imports torch: compute runs only
+
     deadline = _deadline(args.time_budget)
     if args.resume is not None:
         given = [f"--{name}" for name in SELECTION_FLAGS if getattr(args, name) is not None]

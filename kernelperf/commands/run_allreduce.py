@@ -10,18 +10,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from harness.collective_bundle import run_allreduce_suite
-from harness.collective_run import AllreduceRequest, BackendName
-from harness.launch import detect
-from harness.suites.allreduce import Sweep
 from kernelperf import console
 from schemas import DType, ProblemSet, Profile, RunResult, UsageError
+
+if TYPE_CHECKING:
+    from harness.collective_run import AllreduceRequest
 
 DTYPES = (DType.FP32, DType.FP16, DType.BF16)
 DEFAULT_MIN_BYTES = 8
@@ -53,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def request_from(args: argparse.Namespace) -> AllreduceRequest:
     """The all-reduce request the flags describe; UsageError for flags it cannot honour."""
+    # numpy and the collective modules: imported for an all-reduce run, not for every `run`.
+    from harness.collective_run import AllreduceRequest, BackendName
+    from harness.suites.allreduce import Sweep
+
     given = [f"--{name.replace('_', '-')}" for name in COMPUTE_ONLY_FLAGS if getattr(args, name)]
     if given:
         raise UsageError(
@@ -87,6 +90,9 @@ def request_from(args: argparse.Namespace) -> AllreduceRequest:
 
 def handle(args: argparse.Namespace) -> int:
     """Runs the suite on this rank; rank 0 shows progress, writes the bundle, prints a table."""
+    from harness.collective_bundle import run_allreduce_suite
+    from harness.launch import detect
+
     request = request_from(args)
     if args.out is None:
         raise UsageError("no output directory", where="--out", fix="add --out DIR")
