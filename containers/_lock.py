@@ -86,10 +86,15 @@ def normalized(name: str) -> str:
 
 
 def project_requirements(source_root: Path = SOURCE_ROOT) -> tuple[str, ...]:
-    """The harness's runtime dependencies and its build backend, from pyproject.toml."""
+    """The harness's runtime dependencies (core and the `harness` extra) and its build backend."""
     with (source_root / "pyproject.toml").open("rb") as handle:
         pyproject = tomllib.load(handle)
-    return (*pyproject["build-system"]["requires"], *pyproject["project"]["dependencies"])
+    project = pyproject["project"]
+    return (
+        *pyproject["build-system"]["requires"],
+        *project["dependencies"],
+        *project["optional-dependencies"]["harness"],
+    )
 
 
 def resolve_lock(spec: ImageSpec) -> tuple[LockEntry, ...]:
