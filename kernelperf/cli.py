@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command and returns its exit code: 0 ok, 1 findings or failure, 2 usage."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(arguments).parse_args(arguments)
-    # Only now: --help and usage errors load neither pydantic (80 ms) nor rich.
+    # Only now: --help and usage errors load neither schemas with pydantic (80 ms here) nor rich.
     from rich.markup import escape
 
     from kernelperf import console
