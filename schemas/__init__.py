@@ -3,6 +3,14 @@
 Everything that reads a bundle without our code reads the exported `*.schema.json` files.
 """
 
+from schemas.bundle_files import (
+    ATTESTATION_NAME,
+    LOG_NAME,
+    LOGS_DIR,
+    MANIFEST_NAME,
+    RESULT_NAME,
+    SYSTEM_NAME,
+)
 from schemas.enums import (
     Direction,
     Division,
@@ -22,7 +30,7 @@ from schemas.errors import (
     SubmissionError,
     UsageError,
 )
-from schemas.manifest import MANIFEST_NAME, Manifest, ManifestEntry, manifest_of, sha256_of
+from schemas.manifest import Manifest, ManifestEntry, manifest_of, sha256_of
 from schemas.problem import (
     AllreduceParams,
     ConvParams,
@@ -53,8 +61,13 @@ from schemas.system import (
 )
 
 __all__ = [
+    "ATTESTATION_NAME",
+    "LOGS_DIR",
+    "LOG_NAME",
     "MANIFEST_NAME",
+    "RESULT_NAME",
     "SCHEMA_VERSION",
+    "SYSTEM_NAME",
     "Accelerator",
     "AllreduceParams",
     "Backend",
