@@ -13,10 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.bundle import LOG_NAME, RESULT_NAME, SYSTEM_NAME
 from harness.plan import RunRequest
 from harness.suites.base import Case
 from schemas import (
+    LOG_NAME,
+    RESULT_NAME,
+    SYSTEM_NAME,
     BundleError,
     KernelError,
     KernelResult,

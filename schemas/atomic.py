@@ -19,9 +19,11 @@ from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 
-# mkstemp makes 0600 files; a written file should read like any other (a published leaderboard,
-# a schema): 0644 unless the caller asks for less (a private key).
+# mkstemp and mkdtemp make 0600 files and 0700 folders; what is written should read like any other
+# file (a published leaderboard, a schema, a bundle): 0644 and 0755 unless the caller asks for less
+# (a private key).
 DEFAULT_FILE_MODE = 0o644
+DEFAULT_FOLDER_MODE = 0o755
 
 
 class OnExisting(StrEnum):
@@ -64,17 +66,21 @@ def write_file_atomically(
 
 
 @contextmanager
-def atomic_folder(target: Path, *, on_existing: OnExisting) -> Iterator[Path]:
+def atomic_folder(
+    target: Path, *, on_existing: OnExisting, mode: int = DEFAULT_FOLDER_MODE
+) -> Iterator[Path]:
     """Yields an empty staging folder; when the block ends without error, it becomes `target`.
 
     The parent of `target` must exist. With `OnExisting.REPLACE`, an existing target is moved to
     a temporary sibling, the staging folder is renamed in, and the old one is deleted; if that
-    rename fails, the old folder is put back.
+    rename fails, the old folder is put back. The folder gets `mode` (copying into it with
+    `shutil.copytree(..., dirs_exist_ok=True)` gives it the source's mode instead).
     """
     if on_existing is OnExisting.REFUSE and (target.exists() or target.is_symlink()):
         raise FileExistsError(f"{target} already exists")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
+        staging.chmod(mode)
         yield staging
         _rename_into_place(staging, target, on_existing)
     except BaseException:

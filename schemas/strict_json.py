@@ -14,6 +14,10 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
+# Big enough for the raw samples of a full run; small enough that a hostile file is refused
+# before it is read.
+DEFAULT_MAX_JSON_BYTES = 256 << 20
+
 
 class JsonFault(StrEnum):
     """Why a JSON text is not trusted."""
@@ -81,7 +85,7 @@ def parse_strict(raw: bytes) -> object:
         if _SURROGATE_ESCAPE.search(text):
             # Only a lone surrogate fails to encode; a proper pair decodes to one character.
             json.dumps(value, ensure_ascii=False).encode("utf-8")
-        return value  # type: ignore[no-any-return]
+        return value
     except UnicodeEncodeError:
         found = "a lone UTF-16 surrogate escape"
         raise StrictJsonError(JsonFault.ENCODING, "not UTF-8", found) from None

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemas import MANIFEST_NAME, Manifest, RunResult, SystemDescription
+from schemas import MANIFEST_NAME, RESULT_NAME, SYSTEM_NAME, Manifest, RunResult, SystemDescription
 from validator.archive import ARCHIVE_SUFFIX, ArchiveLimits, unpacked
 from validator.cache import CachedBundle, cache_key, load_cached, store_cached
 from validator.checks import BUNDLE_CHECKS
 from validator.checks.signature import check_signature
 from validator.context import BundleContext
 from validator.documents import (
-    RESULT_NAME,
-    SYSTEM_NAME,
     check_documents,
     file_digests,
     read_documents,

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.strict_json import JsonFault, StrictJsonError, parse_strict, read_bounded
+from schemas.strict_json import (
+    DEFAULT_MAX_JSON_BYTES,
+    JsonFault,
+    StrictJsonError,
+    parse_strict,
+    read_bounded,
+)
 from validator.findings import Code, Finding, finding
 
-DEFAULT_MAX_JSON_BYTES = 256 << 20
 _CODES = {
     JsonFault.ENCODING: Code.JSON_ENCODING,
     JsonFault.NONFINITE: Code.JSON_NONFINITE,

@@ -10,7 +10,7 @@ import pytest
 from schemas.atomic import OnExisting, atomic_folder, write_file_atomically
 
 
-class Interrupted(Exception):
+class InterruptedWriteError(Exception):
     """Stands for anything that stops a write half-way (a full disk, ^C, a bug)."""
 
 
@@ -36,10 +36,10 @@ def test_a_file_write_that_fails_mid_way_leaves_the_original_and_no_temporary(
     target.write_text("original")
 
     def fail(_fd: int) -> None:
-        raise Interrupted
+        raise InterruptedWriteError
 
     monkeypatch.setattr("os.fsync", fail)  # after the bytes are written, before the rename
-    with pytest.raises(Interrupted):
+    with pytest.raises(InterruptedWriteError):
         write_file_atomically(target, "new content")
     assert target.read_text() == "original"
     assert listing(tmp_path) == ["a.json"]
@@ -49,10 +49,10 @@ def test_a_file_write_that_fails_leaves_no_target_when_there_was_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fail(_fd: int) -> None:
-        raise Interrupted
+        raise InterruptedWriteError
 
     monkeypatch.setattr("os.fsync", fail)
-    with pytest.raises(Interrupted):
+    with pytest.raises(InterruptedWriteError):
         write_file_atomically(tmp_path / "a.json", "new content")
     assert listing(tmp_path) == []
 
@@ -63,6 +63,7 @@ def test_a_folder_appears_whole(tmp_path: Path) -> None:
         (staging / "result.json").write_text("{}")
         assert not target.exists()
     assert listing(target) == ["result.json"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o755  # as mkdir makes it, not mkdtemp's 0700
     assert listing(tmp_path) == ["bundle"]
 
 
@@ -75,9 +76,9 @@ def test_a_folder_build_that_fails_leaves_the_original_and_no_temporary(
     (target / "old.json").write_text("original")
     if policy is OnExisting.REFUSE:
         target = tmp_path / "fresh"
-    with pytest.raises(Interrupted), atomic_folder(target, on_existing=policy) as staging:
+    with pytest.raises(InterruptedWriteError), atomic_folder(target, on_existing=policy) as staging:
         (staging / "half.json").write_text("{")
-        raise Interrupted
+        raise InterruptedWriteError
     assert (tmp_path / "bundle" / "old.json").read_text() == "original"
     assert listing(tmp_path) == ["bundle"]
 
@@ -103,12 +104,13 @@ def test_a_failed_swap_puts_the_old_folder_back(
 
     def rename(self: Path, destination: Path) -> Path:
         if self.name.startswith(".site.") and not self.name.startswith(".site.old."):
-            raise Interrupted  # the staging folder cannot be renamed in
+            raise InterruptedWriteError  # the staging folder cannot be renamed in
         return real_rename(self, destination)
 
     monkeypatch.setattr(Path, "rename", rename)
-    with pytest.raises(Interrupted), atomic_folder(target, on_existing=OnExisting.REPLACE) as s:
-        (s / "new.html").write_text("new")
+    replace = OnExisting.REPLACE
+    with pytest.raises(InterruptedWriteError), atomic_folder(target, on_existing=replace) as new:
+        (new / "new.html").write_text("new")
     assert listing(target) == ["old.html"]
     assert listing(tmp_path) == ["site"]
 
@@ -119,9 +121,10 @@ def test_refuse_never_touches_an_existing_target(tmp_path: Path) -> None:
     (target / "old.json").write_text("original")
     with pytest.raises(FileExistsError):
         atomic_folder(target, on_existing=OnExisting.REFUSE).__enter__()
-    with pytest.raises(FileExistsError), atomic_folder(
-        tmp_path / "late", on_existing=OnExisting.REFUSE
-    ) as staging:
+    with (
+        pytest.raises(FileExistsError),
+        atomic_folder(tmp_path / "late", on_existing=OnExisting.REFUSE) as staging,
+    ):
         (staging / "new.json").write_text("new")
         (tmp_path / "late").mkdir()  # someone else made it meanwhile
     assert listing(tmp_path) == ["bundle", "late"]
