@@ -6,7 +6,6 @@ Everything that reads a bundle without our code reads the exported `*.schema.jso
 from schemas.bundle_files import (
     ATTESTATION_NAME,
     LOG_NAME,
-    LOGS_DIR,
     MANIFEST_NAME,
     RESULT_NAME,
     SYSTEM_NAME,
@@ -62,7 +61,6 @@ from schemas.system import (
 
 __all__ = [
     "ATTESTATION_NAME",
-    "LOGS_DIR",
     "LOG_NAME",
     "MANIFEST_NAME",
     "RESULT_NAME",

@@ -21,7 +21,7 @@ from harness.collective_run import AllreduceRequest, BackendName
 from harness.launch import detect
 from harness.suites.allreduce import Sweep
 from kernelperf import console
-from schemas import DType, ProblemSet, Profile, RunResult, UsageError
+from schemas import RESULT_NAME, DType, ProblemSet, Profile, RunResult, UsageError
 
 DTYPES = (DType.FP32, DType.FP16, DType.BF16)
 DEFAULT_MIN_BYTES = 8
@@ -112,7 +112,7 @@ def handle(args: argparse.Namespace) -> int:
             ),
         )
     if bundle is not None:
-        run = RunResult.model_validate_json((bundle / "result.json").read_text(encoding="utf-8"))
+        run = RunResult.model_validate_json((bundle / RESULT_NAME).read_text(encoding="utf-8"))
         console.stdout.print(summary_table(run))
     return 0
 
