@@ -5,8 +5,8 @@ and the round's key registry (`<round>/keys/<submitter>.pub`) says which key to 
 Severities come from the catalogue (all errors: a closed submission must be signed); a caller
 that tolerates unsigned bundles (the open division) may lower them.
 
-The attestation file is not listed in MANIFEST.json (it signs the manifest), so validator/bundle.py
-counts it among the unlisted files that are not KP-INTEGRITY-EXTRA findings.
+The attestation file is not listed in MANIFEST.json (it signs the manifest), so it is one of
+`validator.documents.UNLISTED`: files whose absence from the manifest is no KP-INTEGRITY-EXTRA.
 """
 
 from __future__ import annotations
