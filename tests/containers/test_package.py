@@ -1,4 +1,4 @@
-"""The package's front: every public name resolves, and importing it (or the CLI) loads no docker."""
+"""The package front: every public name resolves; importing it (or the CLI) loads no docker."""
 
 from __future__ import annotations
 
