@@ -1,6 +1,7 @@
 """The data contracts of KernelPerf: pydantic models are the source, JSON Schema is exported.
 
-Everything that reads a bundle without our code reads the exported `*.schema.json` files.
+Everything that reads a bundle without our code reads the exported `*.schema.json` files. Each
+suite's own parameters model lives in its folder, `schemas.suites.<suite>`; see schemas/suites.
 """
 
 from schemas.enums import (
@@ -10,7 +11,6 @@ from schemas.enums import (
     ProblemSet,
     Profile,
     RnnCell,
-    Suite,
     SystemStatus,
     Timer,
 )
@@ -23,15 +23,8 @@ from schemas.errors import (
     UsageError,
 )
 from schemas.manifest import MANIFEST_NAME, Manifest, ManifestEntry, manifest_of, sha256_of
-from schemas.problem import (
-    AllreduceParams,
-    ConvParams,
-    GemmParams,
-    Problem,
-    ProblemParams,
-    RnnParams,
-    SparseGemmParams,
-)
+from schemas.problem import Problem, ProblemParams
+from schemas.problem_sets import floors, load_problems, select_problems
 from schemas.result import (
     SCHEMA_VERSION,
     Backend,
@@ -43,6 +36,7 @@ from schemas.result import (
     RunResult,
 )
 from schemas.statistics import Statistics, percentile, summarize
+from schemas.suites import Suite, SuiteParams, SuiteSpec
 from schemas.system import (
     Accelerator,
     ContainerImage,
@@ -56,18 +50,15 @@ __all__ = [
     "MANIFEST_NAME",
     "SCHEMA_VERSION",
     "Accelerator",
-    "AllreduceParams",
     "Backend",
     "BundleError",
     "Collective",
     "ContainerImage",
     "ContainerRunError",
-    "ConvParams",
     "Correctness",
     "DType",
     "Direction",
     "Division",
-    "GemmParams",
     "Host",
     "KernelError",
     "KernelPerfError",
@@ -82,19 +73,22 @@ __all__ = [
     "Profile",
     "RankPlacement",
     "RnnCell",
-    "RnnParams",
     "RunResult",
     "Software",
-    "SparseGemmParams",
     "Statistics",
     "SubmissionError",
     "Suite",
+    "SuiteParams",
+    "SuiteSpec",
     "SystemDescription",
     "SystemStatus",
     "Timer",
     "UsageError",
+    "floors",
+    "load_problems",
     "manifest_of",
     "percentile",
+    "select_problems",
     "sha256_of",
     "summarize",
 ]
