@@ -103,7 +103,7 @@ class Suite(str):
     ) -> JsonSchemaValue:
         """An enum of the registered names, so readers without our code still check them."""
         return {
-            "description": "A family of kernels: a folder under schemas/suites and harness/suites.",
+            "description": "A family of kernels, defined by its folder under schemas/suites.",
             "enum": list(names()),
             "title": "Suite",
             "type": "string",
