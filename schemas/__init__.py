@@ -24,7 +24,7 @@ from schemas.errors import (
 )
 from schemas.manifest import MANIFEST_NAME, Manifest, ManifestEntry, manifest_of, sha256_of
 from schemas.problem import Problem, ProblemParams
-from schemas.problem_sets import floors, load_problems, select_problems
+from schemas.problem_sets import load_problems, precision_floors, select_problems
 from schemas.result import (
     SCHEMA_VERSION,
     Backend,
@@ -84,10 +84,10 @@ __all__ = [
     "SystemStatus",
     "Timer",
     "UsageError",
-    "floors",
     "load_problems",
     "manifest_of",
     "percentile",
+    "precision_floors",
     "select_problems",
     "sha256_of",
     "summarize",

@@ -59,7 +59,7 @@ def load_problems(suite: Suite) -> tuple[Problem, ...]:
     return tuple(found.values())
 
 
-def floors(suite: Suite) -> dict[ProblemSet, tuple[DType, DType]]:
+def precision_floors(suite: Suite) -> dict[ProblemSet, tuple[DType, DType]]:
     """The (multiply, accumulate) precision floor of each set of a suite: the rules' minimum.
 
     From the table's min_* columns, else the spec's `floor`; ValueError if rows of a set

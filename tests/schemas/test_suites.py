@@ -11,7 +11,15 @@ import pytest
 from pydantic import ValidationError
 
 import schemas.suites
-from schemas import Problem, ProblemSet, Profile, Suite, floors, load_problems, select_problems
+from schemas import (
+    Problem,
+    ProblemSet,
+    Profile,
+    Suite,
+    load_problems,
+    precision_floors,
+    select_problems,
+)
 from schemas.export import render
 from schemas.suites import names, specs
 
@@ -54,7 +62,7 @@ def test_each_table_loads_with_unique_ids_and_a_floor_per_set(suite: Suite) -> N
     assert problems and all(p.suite is suite and p.id.startswith(f"{suite}/") for p in problems)
     assert not [i for i, n in Counter(p.id for p in problems).items() if n > 1]
     assert all(p.flops() >= 0 and p.params.summary() for p in problems)
-    assert set(floors(suite)) == {p.set for p in problems}
+    assert set(precision_floors(suite)) == {p.set for p in problems}
 
 
 @pytest.mark.parametrize("suite", Suite.all())
@@ -67,7 +75,7 @@ def test_profiles_are_official_subsets_and_full_is_everything(suite: Suite) -> N
     smoke = select_problems(problems, profile=Profile.SMOKE)
     assert [p.id for p in smoke] == [p.id for p in problems if p.id in spec.smoke_ids]
     assert select_problems(problems) == problems
-    one_set = next(iter(floors(suite)))
+    one_set = next(iter(precision_floors(suite)))
     assert all(p.set is one_set for p in select_problems(problems, problem_set=one_set))
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from schemas import Suite, floors, load_problems
+from schemas import Suite, load_problems, precision_floors
 from validator.rules import Rules
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "validator" / "rules"
@@ -25,7 +25,7 @@ def problem_sets() -> list[dict[str, Any]]:
     tables: list[dict[str, Any]] = []
     for suite in Suite.all():
         problems = load_problems(suite)
-        for problem_set, (multiply, accumulate) in floors(suite).items():
+        for problem_set, (multiply, accumulate) in precision_floors(suite).items():
             members = [p for p in problems if p.set is problem_set]
             tables.append(
                 {
