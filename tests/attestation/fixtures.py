@@ -53,7 +53,7 @@ def run(run_id: str) -> RunResult:
     return RunResult(
         run_id=run_id,
         harness_version="0.1.0",
-        suite=Suite.GEMM,
+        suite=Suite("gemm"),
         profile=Profile.SMOKE,
         division=Division.CLOSED,
         rules_version="2026.1",

@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from attestation import generate_key_pair, load_private_key, sign_bundle
 from harness.bundle import write_bundle
-from harness.problems import load, select
 from schemas import (
     ContainerImage,
     Division,
@@ -25,6 +24,8 @@ from schemas import (
     RunResult,
     Suite,
     SystemDescription,
+    load_problems,
+    select_problems,
 )
 from tests.validator.conftest import kernel_result, run_result, system_description
 from validator.rules import load_rules
@@ -56,9 +57,11 @@ def locked_image() -> ContainerImage:
 
 def closed_run(run_id: str = "closed-1") -> RunResult:
     """The complete gemm/inference_device set, fp32, full profile."""
-    problems = select(load(Suite.GEMM), problem_set=ProblemSet.INFERENCE_DEVICE)
+    problems = select_problems(
+        load_problems(Suite("gemm")), problem_set=ProblemSet.INFERENCE_DEVICE
+    )
     return run_result(
-        Suite.GEMM,
+        Suite("gemm"),
         count=0,
         run_id=run_id,
         profile=Profile.FULL,
