@@ -21,6 +21,7 @@ from pathlib import Path
 
 from containers._images import SOURCE_ROOT, ImageSpec
 from schemas import ContainerRunError
+from schemas.atomic import write_file_atomically
 
 _ENTRY = re.compile(
     r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)\s+--hash=sha256:(?P<sha>[0-9a-f]{64})$"
@@ -140,11 +141,7 @@ def lock_text(spec: ImageSpec, entries: Sequence[LockEntry]) -> str:
 def write_lock(spec: ImageSpec, entries: Sequence[LockEntry]) -> Path:
     """Writes the lock of `spec` atomically."""
     target = spec.lock_path
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
-    ) as handle:
-        handle.write(lock_text(spec, entries))
-    Path(handle.name).replace(target)
+    write_file_atomically(target, lock_text(spec, entries))
     return target
 
 

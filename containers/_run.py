@@ -2,7 +2,8 @@
 
 The container gets no network, a read-only root with a tmpfs for /tmp (also HOME), a non-root user,
 no capabilities, no-new-privileges, and memory and pids limits. The probe inside learns the image
-and these settings from KERNELPERF_CONTAINER_* variables, so the bundle records what ran it.
+and these settings from KERNELPERF_CONTAINER_* variables (`schemas.container_env`), so the bundle
+records what ran it.
 
 The output directory is mounted as itself: the harness writes each bundle atomically there, as it
 does natively, so a stopped run leaves whole bundles that `--resume` can finish.
@@ -11,7 +12,6 @@ does natively, so a stopped run leaves whole bundles that `--resume` can finish.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import socket
 import sys
@@ -25,7 +25,7 @@ import docker
 from docker.types import DeviceRequest, Mount
 
 from containers._engine import connect, docker_errors
-from schemas import UsageError
+from schemas import RESULT_NAME, ContainerImage, UsageError, container_env
 
 CONTAINER_OUT = "/kp/out"
 # Harness options naming the directory it writes bundles into.
@@ -131,7 +131,7 @@ def run_container(
         container = client.containers.create(
             image,
             command=list(argv),
-            environment=container_environment(image, found, settings),
+            environment=container_environment(container_image(image, found, settings)),
             mounts=mounts,
             labels={"org.kernelperf.run": "true"},
             **settings.docker_options(),
@@ -189,10 +189,14 @@ def run_harness(
                     target.rmdir()
 
 
-def rewrite_output(harness_args: Sequence[str]) -> tuple[list[str], Path | None]:
-    """The arguments with the output directory moved to CONTAINER_OUT, and the host path.
+def rewrite_output(
+    harness_args: Sequence[str], inside: str = CONTAINER_OUT
+) -> tuple[list[str], Path | None]:
+    """The arguments with the output directory moved to `inside`, and the host path.
 
     The output directory is --out, or --resume's (a bundle given to --resume means its parent).
+    `inside` is where the container sees it: the mount of `container run`, or a folder of the
+    share of `cluster run`.
     """
     args = list(harness_args)
     places = [i for i, arg in enumerate(args) if arg.split("=", 1)[0] in OUTPUT_FLAGS]
@@ -209,25 +213,28 @@ def rewrite_output(harness_args: Sequence[str]) -> tuple[list[str], Path | None]
             raise UsageError(f"{flag} needs a directory", fix=f"write {flag} DIR")
         value = args.pop(index + 1)
     target = Path(value).expanduser().resolve()
-    if flag == "--resume" and (target / "result.json").is_file():
+    if flag == "--resume" and (target / RESULT_NAME).is_file():
         target = target.parent
-    args[index : index + 1] = [flag, CONTAINER_OUT]
+    args[index : index + 1] = [flag, inside]
     return args, target
 
 
-def container_environment(
+def container_image(
     name: str, image: docker.models.images.Image, settings: RunSettings
-) -> dict[str, str]:
-    """What the probe inside reads to fill system.json's container section."""
-    return {
-        "KERNELPERF_CONTAINER_IMAGE": name,
-        "KERNELPERF_CONTAINER_IMAGE_ID": str(image.id),
-        "KERNELPERF_CONTAINER_LABELS": json.dumps(dict(image.labels), sort_keys=True),
-        "KERNELPERF_CONTAINER_RUNTIME": "docker",
-        "KERNELPERF_CONTAINER_SETTINGS": json.dumps(settings.recorded(), sort_keys=True),
-        "HOME": "/tmp",
-        "TMPDIR": "/tmp",
-    }
+) -> ContainerImage:
+    """The container section of system.json for a run of `image` with `settings`."""
+    return ContainerImage(
+        image=name,
+        image_id=str(image.id),
+        labels=dict(image.labels),
+        runtime="docker",
+        settings=settings.recorded(),
+    )
+
+
+def container_environment(described: ContainerImage) -> dict[str, str]:
+    """The environment of a run: what the probe inside reads, and a writable HOME."""
+    return container_env.to_env(described) | {"HOME": "/tmp", "TMPDIR": "/tmp"}
 
 
 def _gpu_request(gpus: str) -> DeviceRequest:

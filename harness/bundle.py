@@ -1,21 +1,26 @@
 """Writes a result bundle atomically: build it in a temporary sibling, then rename it into place.
 
-A reader never sees a half-written bundle: either the old one, or the complete new one.
+A reader never sees a half-written bundle: either the old one, or the complete new one
+(`schemas.atomic.atomic_folder`). The file names are `schemas.bundle_files`'.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from schemas import MANIFEST_NAME, BundleError, RunResult, SystemDescription, manifest_of
-
-RESULT_NAME = "result.json"
-SYSTEM_NAME = "system.json"
-LOG_NAME = "logs/harness.jsonl"
+from schemas import (
+    LOG_NAME,
+    MANIFEST_NAME,
+    RESULT_NAME,
+    SYSTEM_NAME,
+    BundleError,
+    RunResult,
+    SystemDescription,
+    manifest_of,
+)
+from schemas.atomic import OnExisting, atomic_folder
 
 
 def write_bundle(
@@ -28,7 +33,6 @@ def write_bundle(
     target = target.resolve()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:
         raise BundleError(
             f"cannot create the bundle directory: {exc.strerror}",
@@ -36,41 +40,27 @@ def write_bundle(
             fix="choose an --out directory you can write to",
         ) from exc
     try:
-        (staging / RESULT_NAME).write_text(run.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        (staging / SYSTEM_NAME).write_text(
-            system.model_dump_json(indent=2) + "\n", encoding="utf-8"
-        )
-        log_path = staging / LOG_NAME
-        log_path.parent.mkdir()
-        log_path.write_text(
-            "".join(json.dumps(event, sort_keys=True, default=str) + "\n" for event in events),
-            encoding="utf-8",
-        )
-        manifest = manifest_of(staging)
-        (staging / MANIFEST_NAME).write_text(
-            manifest.model_dump_json(indent=2) + "\n", encoding="utf-8"
-        )
-        _swap_into_place(staging, target)
+        with atomic_folder(target, on_existing=OnExisting.REPLACE) as staging:
+            (staging / RESULT_NAME).write_text(
+                run.model_dump_json(indent=2) + "\n", encoding="utf-8"
+            )
+            (staging / SYSTEM_NAME).write_text(
+                system.model_dump_json(indent=2) + "\n", encoding="utf-8"
+            )
+            log_path = staging / LOG_NAME
+            log_path.parent.mkdir()
+            log_path.write_text(
+                "".join(json.dumps(event, sort_keys=True, default=str) + "\n" for event in events),
+                encoding="utf-8",
+            )
+            manifest = manifest_of(staging)
+            (staging / MANIFEST_NAME).write_text(
+                manifest.model_dump_json(indent=2) + "\n", encoding="utf-8"
+            )
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise BundleError(
             f"cannot write the bundle: {exc.strerror}",
             where=str(target),
             fix="check free disk space and permissions of the --out directory",
         ) from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Renames `staging` to `target`; an existing bundle is moved aside first, then removed."""
-    if not target.exists():
-        staging.rename(target)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    retired.rmdir()
-    target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)

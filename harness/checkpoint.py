@@ -13,10 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.bundle import LOG_NAME, RESULT_NAME, SYSTEM_NAME
 from harness.plan import RunRequest
 from harness.suites.base import Case
 from schemas import (
+    LOG_NAME,
+    RESULT_NAME,
+    SYSTEM_NAME,
     BundleError,
     KernelError,
     KernelResult,
@@ -94,7 +96,7 @@ def read_resume(out: Path) -> Resume:
     priors = {
         Suite(path.name): read_prior(path)
         for path in sorted(out.iterdir() if out.is_dir() else ())
-        if path.name in set(Suite) and (path / RESULT_NAME).is_file()
+        if path.name in Suite.all() and (path / RESULT_NAME).is_file()
     }
     if not priors:
         raise BundleError(
@@ -109,7 +111,7 @@ def read_resume(out: Path) -> Resume:
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise BundleError(
             "the bundle does not record the request that made it",
-            where=str(out / prior.run.suite.value / LOG_NAME),
+            where=str(out / prior.run.suite / LOG_NAME),
             fix="run again from the start; only bundles of this harness can be resumed",
         ) from exc
     return Resume(out=out, request=request, priors=priors)

@@ -24,7 +24,8 @@ from harness.collective_run import (
 from harness.launch import recorded_environment, topology
 from harness.probe import describe_system
 from harness.records import RULES_VERSION, device_name, harness_version, timing_environment
-from schemas import Backend, Division, Profile, RunResult, Suite, SystemDescription
+from harness.suites.allreduce import ALLREDUCE
+from schemas import Backend, Division, Profile, RunResult, SystemDescription
 
 
 def run_allreduce_suite(
@@ -46,7 +47,7 @@ def run_allreduce_suite(
     result = RunResult(
         run_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
         harness_version=harness_version(),
-        suite=Suite.ALLREDUCE,
+        suite=ALLREDUCE,
         profile=request.profile,
         division=division(request),
         rules_version=RULES_VERSION,
@@ -63,7 +64,7 @@ def run_allreduce_suite(
     events += [
         {"event": "case", "case": r.problem.id, "median_ns": r.stats.median_ns} for r in run.results
     ]
-    return write_bundle(out / Suite.ALLREDUCE.value, result, system, events)
+    return write_bundle(out / ALLREDUCE, result, system, events)
 
 
 def division(request: AllreduceRequest) -> Division:

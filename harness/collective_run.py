@@ -17,7 +17,6 @@ from harness.launch import Launch, detect, placement_entry, placements
 from harness.launch_watchdog import Watchdog
 from harness.suites import allreduce
 from schemas import (
-    AllreduceParams,
     Direction,
     DType,
     KernelError,
@@ -30,6 +29,7 @@ from schemas import (
     RankPlacement,
     UsageError,
 )
+from schemas.suites.allreduce import AllreduceParams
 
 BackendName = Literal["mpi", "torch"]
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from harness import problems
 from harness.suites import compute_suite
 from harness.suites.base import Case, ComputeSuite, RunOptions
 from harness.timing import TimingPolicy
-from schemas import DType, Problem, ProblemSet, Profile, Suite, UsageError
+from schemas import DType, ProblemSet, Profile, Suite, UsageError, load_problems, select_problems
 
 # Every precision a compute suite may run; each suite keeps those the problem's set calls for.
 ALL_DTYPES = (DType.FP32, DType.FP16, DType.BF16, DType.INT8)
@@ -52,7 +51,7 @@ class RunRequest:
         """The request as a log event: the one `--resume` reads back."""
         return {
             "event": "request",
-            "suites": [s.value for s in self.suites],
+            "suites": list(self.suites),
             "profile": self.profile.value,
             "device": self.device,
             "dtypes": [d.value for d in self.dtypes],
@@ -92,24 +91,19 @@ class SuitePlan:
     cases: tuple[Case, ...]
 
 
-def select_problems(suite: ComputeSuite, request: RunRequest) -> tuple[Problem, ...]:
-    """The suite's problems in this profile (smoke and quick: fixed subsets), set and filter."""
-    chosen = problems.select(
-        problems.load(suite.suite), problem_set=request.problem_set, id_glob=request.id_glob
-    )
-    subset = {Profile.SMOKE: suite.smoke_ids, Profile.QUICK: suite.quick_ids}.get(request.profile)
-    return chosen if subset is None else tuple(p for p in chosen if p.id in subset)
-
-
 def plan_suites(request: RunRequest) -> tuple[SuitePlan, ...]:
     """Every suite's cases; suites with none are left out, and UsageError if none has any."""
     plans = []
     for suite_name in request.suites:
         suite = compute_suite(suite_name)
+        chosen = select_problems(
+            load_problems(suite.suite),
+            problem_set=request.problem_set,
+            id_glob=request.id_glob,
+            profile=request.profile,
+        )
         cases = tuple(
-            case
-            for problem in select_problems(suite, request)
-            for case in suite.cases(problem, request.options())
+            case for problem in chosen for case in suite.cases(problem, request.options())
         )
         if cases:
             plans.append(SuitePlan(suite=suite, cases=cases))
@@ -125,7 +119,7 @@ def plan_suites(request: RunRequest) -> tuple[SuitePlan, ...]:
 def _selection_text(request: RunRequest) -> str:
     """The selection as command-line flags, for error messages."""
     parts = [
-        f"--suite {','.join(s.value for s in request.suites)}",
+        f"--suite {','.join(request.suites)}",
         f"--profile {request.profile.value}",
         f"--dtype {','.join(d.value for d in request.dtypes)}",
     ]

@@ -2,15 +2,15 @@
 
 Facts come from the OS (/proc/cpuinfo, /proc/meminfo, /etc/os-release, the affinity mask), from
 torch (its version, its BLAS, its GPUs) and from the container runner, which passes the image it
-started through KERNELPERF_CONTAINER_* environment variables. The vendor declares what cannot
-be probed (peaks, status, interconnect) by editing the system file before submitting.
+started through KERNELPERF_CONTAINER_* environment variables (`schemas.container_env`). The
+vendor declares what cannot be probed (peaks, status, interconnect) by editing the system file
+before submitting.
 
 torch is imported by the functions that ask it, so that importing the probe stays light.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import re
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Mapping
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from schemas import (
     Accelerator,
@@ -30,7 +30,9 @@ from schemas import (
     SystemDescription,
     SystemStatus,
     UsageError,
+    container_env,
 )
+from schemas.names import NAME_RULE, is_valid_name
 
 # Vector and matrix instruction sets that decide which kernels a library can run.
 ISA_FLAGS = (
@@ -38,9 +40,6 @@ ISA_FLAGS = (
     "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8", "amx_fp16",
     "asimd", "asimdhp", "sve", "sve2", "sme", "bf16", "i8mm",
 )  # fmt: skip
-SYSTEM_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-CONTAINER_ENV = "KERNELPERF_CONTAINER_"
-RUNTIMES = ("docker", "apptainer", "pyxis")
 MPI_PROBE = (
     "import mpi4py\n"
     "mpi4py.rc.initialize = mpi4py.rc.finalize = False\n"
@@ -252,53 +251,15 @@ def software() -> Software:
     )
 
 
-def _json_object(environ: Mapping[str, str], name: str) -> dict[str, str]:
-    """A JSON object from an environment variable, its values as strings."""
-    text = environ.get(name, "")
-    if not text:
-        return {}
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{name} is not valid JSON: {exc.msg}",
-            where=f"environment variable {name}",
-            fix="set it to a JSON object, or unset it",
-        ) from exc
-    if not isinstance(parsed, dict):
-        raise UsageError(
-            f"{name} must hold a JSON object",
-            where=f"environment variable {name}",
-            fix='set it to a JSON object such as {"key": "value"}',
-        )
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in parsed.items()}
-
-
 def container(environ: Mapping[str, str] = os.environ) -> ContainerImage | None:
     """The image the container runner started us in, or None when not containerised."""
-    image_id = environ.get(f"{CONTAINER_ENV}IMAGE_ID", "")
-    if not image_id:
-        return None
-    runtime = environ.get(f"{CONTAINER_ENV}RUNTIME", "docker")
-    if runtime not in RUNTIMES:
-        raise UsageError(
-            f"unknown container runtime {runtime!r}",
-            where=f"environment variable {CONTAINER_ENV}RUNTIME",
-            fix=f"set it to one of: {', '.join(RUNTIMES)}",
-        )
-    return ContainerImage(
-        image=environ.get(f"{CONTAINER_ENV}IMAGE", "") or image_id,
-        image_id=image_id,
-        labels=_json_object(environ, f"{CONTAINER_ENV}LABELS"),
-        runtime=cast(Literal["docker", "apptainer", "pyxis"], runtime),
-        settings=_json_object(environ, f"{CONTAINER_ENV}SETTINGS"),
-    )
+    return container_env.from_env(environ)
 
 
 def default_system_id() -> str:
     """A slug of the hostname that the system id pattern accepts."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", socket.gethostname()).strip("-._")[:64]
-    return slug if SYSTEM_ID_PATTERN.match(slug) else "system"
+    return slug if is_valid_name(slug) else "system"
 
 
 def describe_system(
@@ -306,12 +267,8 @@ def describe_system(
 ) -> SystemDescription:
     """The system this process runs on; a bad id or submitter is a UsageError."""
     chosen = default_system_id() if system_id is None else system_id
-    if not SYSTEM_ID_PATTERN.match(chosen):
-        raise UsageError(
-            f"{chosen!r} cannot be a system id",
-            where="--system-id",
-            fix="use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-        )
+    if not is_valid_name(chosen):
+        raise UsageError(f"{chosen!r} cannot be a system id", where="--system-id", fix=NAME_RULE)
     if not submitter.strip():
         raise UsageError(
             "the submitter is empty", where="--submitter", fix="name your organisation"

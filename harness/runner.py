@@ -223,7 +223,7 @@ class Runner:
         for plan in plans:
             prior = (priors or {}).get(plan.suite.suite)
             if prior is not None and prior.run.complete:
-                runs.append(SuiteRun(self.out / plan.suite.suite.value, prior.run))
+                runs.append(SuiteRun(self.out / plan.suite.suite, prior.run))
             elif self._out_of_time():
                 self.stopped_early = True
             else:
@@ -235,7 +235,7 @@ class Runner:
 
     def _start(self, plan: SuitePlan, prior: PriorRun | None) -> _Bundle:
         """A new bundle record, or the prior one with a note that the run resumed."""
-        target = self.out / plan.suite.suite.value
+        target = self.out / plan.suite.suite
         if prior is not None:
             resumed: dict[str, object] = {"event": "resumed", "command_line": self.command_line}
             events = [*prior.events, resumed]

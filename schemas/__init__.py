@@ -1,8 +1,16 @@
 """The data contracts of KernelPerf: pydantic models are the source, JSON Schema is exported.
 
-Everything that reads a bundle without our code reads the exported `*.schema.json` files.
+Everything that reads a bundle without our code reads the exported `*.schema.json` files. Each
+suite's own parameters model lives in its folder, `schemas.suites.<suite>`; see schemas/suites.
 """
 
+from schemas.bundle_files import (
+    ATTESTATION_NAME,
+    LOG_NAME,
+    MANIFEST_NAME,
+    RESULT_NAME,
+    SYSTEM_NAME,
+)
 from schemas.enums import (
     Direction,
     Division,
@@ -10,7 +18,6 @@ from schemas.enums import (
     ProblemSet,
     Profile,
     RnnCell,
-    Suite,
     SystemStatus,
     Timer,
 )
@@ -22,16 +29,9 @@ from schemas.errors import (
     SubmissionError,
     UsageError,
 )
-from schemas.manifest import MANIFEST_NAME, Manifest, ManifestEntry, manifest_of, sha256_of
-from schemas.problem import (
-    AllreduceParams,
-    ConvParams,
-    GemmParams,
-    Problem,
-    ProblemParams,
-    RnnParams,
-    SparseGemmParams,
-)
+from schemas.manifest import Manifest, ManifestEntry, manifest_of, sha256_of
+from schemas.problem import Problem, ProblemParams
+from schemas.problem_sets import load_problems, precision_floors, select_problems
 from schemas.result import (
     SCHEMA_VERSION,
     Backend,
@@ -43,6 +43,7 @@ from schemas.result import (
     RunResult,
 )
 from schemas.statistics import Statistics, percentile, summarize
+from schemas.suites import Suite, SuiteParams, SuiteSpec
 from schemas.system import (
     Accelerator,
     ContainerImage,
@@ -53,21 +54,22 @@ from schemas.system import (
 )
 
 __all__ = [
+    "ATTESTATION_NAME",
+    "LOG_NAME",
     "MANIFEST_NAME",
+    "RESULT_NAME",
     "SCHEMA_VERSION",
+    "SYSTEM_NAME",
     "Accelerator",
-    "AllreduceParams",
     "Backend",
     "BundleError",
     "Collective",
     "ContainerImage",
     "ContainerRunError",
-    "ConvParams",
     "Correctness",
     "DType",
     "Direction",
     "Division",
-    "GemmParams",
     "Host",
     "KernelError",
     "KernelPerfError",
@@ -82,19 +84,22 @@ __all__ = [
     "Profile",
     "RankPlacement",
     "RnnCell",
-    "RnnParams",
     "RunResult",
     "Software",
-    "SparseGemmParams",
     "Statistics",
     "SubmissionError",
     "Suite",
+    "SuiteParams",
+    "SuiteSpec",
     "SystemDescription",
     "SystemStatus",
     "Timer",
     "UsageError",
+    "load_problems",
     "manifest_of",
     "percentile",
+    "precision_floors",
+    "select_problems",
     "sha256_of",
     "summarize",
 ]

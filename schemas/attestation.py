@@ -1,9 +1,10 @@
 """The signed provenance of a bundle: an in-toto Statement (v1) in a DSSE envelope, and its PAE.
 
-The envelope lives in the bundle as `attestation.dsse.json`, beside MANIFEST.json and not listed
-in it: it signs the manifest (and every file the manifest lists), so it cannot be one of them.
-Signing and checking live in harness/signing.py and validator/signatures.py; this module is the
-format both read, so a third party can check a bundle from the exported JSON Schema alone.
+The envelope lives in the bundle as `attestation.dsse.json` (`schemas.bundle_files`), beside
+MANIFEST.json and not listed in it: it signs the manifest (and every file the manifest lists), so
+it cannot be one of them. Keys, signing and checking live in the `attestation` package; this
+module is the format it writes and reads, so a third party can check a bundle from the exported
+JSON Schema alone.
 
 Formats followed: in-toto Attestation Framework, Statement v1
 (https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md) and DSSE v1.0
@@ -12,16 +13,11 @@ Formats followed: in-toto Attestation Framework, Statement v1
 
 from __future__ import annotations
 
-import hashlib
-import json
 from enum import StrEnum
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.system import SystemDescription
-
-ATTESTATION_NAME = "attestation.dsse.json"
 STATEMENT_TYPE: Final = "https://in-toto.io/Statement/v1"
 PAYLOAD_TYPE: Final = "application/vnd.in-toto+json"
 PREDICATE_TYPE: Final = "https://kernelperf.org/attestation/run/v1"
@@ -131,33 +127,3 @@ class Envelope(BaseModel):
         alias="payloadType", description="Media type of the payload."
     )
     signatures: tuple[Signature, ...] = Field(min_length=1, description="One or more signatures.")
-
-
-def pae(payload_type: str, payload: bytes) -> bytes:
-    """DSSE's pre-authentication encoding: the exact bytes a signature covers.
-
-    `DSSEv1 SP LEN(type) SP type SP LEN(body) SP body`, lengths as ASCII decimal byte counts, so a
-    signature can never be moved to a payload of another type.
-    """
-    type_bytes = payload_type.encode("utf-8")
-    return b"DSSEv1 %d %b %d %b" % (len(type_bytes), type_bytes, len(payload), payload)
-
-
-def key_id(public_key_der: bytes) -> str:
-    """The keyid of a public key: hex sha256 of its DER SubjectPublicKeyInfo.
-
-    By hand: `openssl pkey -pubin -in KEY.pub -outform DER | sha256sum`.
-    """
-    return hashlib.sha256(public_key_der).hexdigest()
-
-
-def canonical_json(value: object) -> bytes:
-    """Sorted keys, no whitespace, UTF-8: the same value always gives the same bytes."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
-
-
-def system_fingerprint(system: SystemDescription) -> str:
-    """`sha256:<hex>` of the system's probed facts: equal machines and images share it."""
-    facts = system.model_dump(mode="json", include=set(FINGERPRINT_FIELDS))
-    return "sha256:" + hashlib.sha256(canonical_json(facts)).hexdigest()

@@ -5,16 +5,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Suite(StrEnum):
-    """A family of kernels, each with its own problem set and module in harness/suites."""
-
-    GEMM = "gemm"
-    CONV = "conv"
-    RNN = "rnn"
-    SPARSE_GEMM = "sparse_gemm"
-    ALLREDUCE = "allreduce"
-
-
 class ProblemSet(StrEnum):
     """DeepBench's three problem sets, and `sweep`: an all-reduce size sweep (open division)."""
 

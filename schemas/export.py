@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from schemas.atomic import write_file_atomically
 from schemas.attestation import Envelope, Statement
 from schemas.manifest import Manifest
 from schemas.problem import Problem
@@ -58,9 +59,7 @@ def write_all() -> list[Path]:
     written = []
     for name in DOCUMENTS:
         path = schema_path(name)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(render(name), encoding="utf-8")
-        tmp.replace(path)
+        write_file_atomically(path, render(name))
         written.append(path)
     return written
 

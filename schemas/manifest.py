@@ -8,8 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.bundle_files import MANIFEST_NAME
+
 FROZEN = ConfigDict(frozen=True, extra="forbid")
-MANIFEST_NAME = "MANIFEST.json"
 
 
 class ManifestEntry(BaseModel):

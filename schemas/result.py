@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.enums import Direction, Division, DType, Profile, Suite, Timer
+from schemas.enums import Direction, Division, DType, Profile, Timer
 from schemas.problem import Problem
 from schemas.statistics import Statistics
+from schemas.suites import Suite
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
 FROZEN = ConfigDict(frozen=True, extra="forbid")

@@ -7,8 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.enums import DType, SystemStatus
+from schemas.names import NAME_PATTERN
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
+ContainerRuntime = Literal["docker", "apptainer", "pyxis"]
 
 
 class Host(BaseModel):
@@ -64,7 +66,7 @@ class ContainerImage(BaseModel):
     image_id: str = Field(description="Image ID (sha256 of its config).")
     repo_digest: str | None = Field(default=None, description="Registry digest; None if unpushed.")
     labels: dict[str, str] = Field(default_factory=dict, description="OCI labels of the image.")
-    runtime: Literal["docker", "apptainer", "pyxis"] = Field(description="How it was run.")
+    runtime: ContainerRuntime = Field(description="How it was run.")
     settings: dict[str, str] = Field(
         default_factory=dict, description="Run settings: network, read-only root, user, limits."
     )
@@ -84,9 +86,7 @@ class SystemDescription(BaseModel):
 
     model_config = FROZEN
     schema_version: Literal["1.0"] = Field(default="1.0", description="Version of this format.")
-    system_id: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Short id, used as a file name."
-    )
+    system_id: str = Field(pattern=NAME_PATTERN, description="Short id, used as a file name.")
     submitter: str = Field(min_length=1, description="Organisation that submits.")
     status: SystemStatus = Field(description="Availability of the system.")
     host: Host = Field(description="Host processor and memory.")

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from harness.suites.base import Case, Prepared, RunOptions
-from harness.suites.gemm import GemmSuite
+from harness.suites.gemm.kernels import GemmSuite
 from kernelperf.cli import main
-from schemas import RunResult, SystemDescription
+from schemas import RunResult, Suite, SystemDescription
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -94,7 +94,7 @@ def test_interrupted_run_exits_130_and_resumes(
     real_prepare = GemmSuite.prepare
 
     def ctrl_c_on_the_second(self: GemmSuite, case: Case, options: RunOptions) -> Prepared:
-        if case.problem.id == GemmSuite.smoke_ids[1]:
+        if case.problem.id == Suite("gemm").spec.smoke_ids[1]:
             raise KeyboardInterrupt
         return real_prepare(self, case, options)
 

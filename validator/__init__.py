@@ -10,6 +10,7 @@ the CLI at this front door.
     write_junit(report, path)          the report as JUnit XML, for CI systems
     place_bundles(sources, ...)        copies bundles into the submission layout
     unpacked(archive, file)            a .tar.gz bundle unpacked safely into a temporary folder
+    signature_check(verdict)           attestation's verdict on a signature, as findings
 
 Everything is imported eagerly: the whole package costs about 10 ms more than the parts that
 `kernelperf validate` needs anyway (schemas and pydantic are most of it), so laziness would buy
@@ -24,6 +25,7 @@ from validator._junit import write_junit
 from validator._render import findings_table, render_report
 from validator._report import BundleReport, BundleStatus, Report
 from validator._submission import Placement, place_bundles
+from validator.signatures import SignatureCheck, signature_check
 
 __all__ = [
     "CATALOGUE",
@@ -34,10 +36,12 @@ __all__ = [
     "Placement",
     "Report",
     "Severity",
+    "SignatureCheck",
     "findings_table",
     "load_bundle",
     "place_bundles",
     "render_report",
+    "signature_check",
     "unpacked",
     "validate",
     "write_junit",

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemas import MANIFEST_NAME, Manifest, RunResult, SystemDescription
+from schemas import MANIFEST_NAME, RESULT_NAME, SYSTEM_NAME, Manifest, RunResult, SystemDescription
 from validator._archive import ARCHIVE_SUFFIX, ArchiveLimits, unpacked
 from validator._cache import CachedBundle, cache_key, load_cached, store_cached
 from validator._context import BundleContext
 from validator._documents import (
-    RESULT_NAME,
-    SYSTEM_NAME,
     check_documents,
     file_digests,
     read_documents,

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from schemas.atomic import write_file_atomically
 from validator._findings import Finding
 
 CACHE_FORMAT = "1"
@@ -78,9 +78,6 @@ def store_cached(folder: Path | None, key: str, verdict: CachedBundle) -> None:
     target = folder / key[:2] / f"{key}.json"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{key}.", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as sink:
-            sink.write(verdict.model_dump_json())
-        Path(temporary).replace(target)
+        write_file_atomically(target, verdict.model_dump_json())
     except OSError:
         return

@@ -14,14 +14,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from schemas import MANIFEST_NAME, Manifest, RunResult, SystemDescription, sha256_of
-from schemas.attestation import ATTESTATION_NAME
+from schemas import (
+    ATTESTATION_NAME,
+    MANIFEST_NAME,
+    RESULT_NAME,
+    SYSTEM_NAME,
+    Manifest,
+    RunResult,
+    SystemDescription,
+    sha256_of,
+)
 from validator._findings import Code, Finding, finding
 from validator._jsonio import parse_json_bytes, read_limited
 from validator._schema_check import check_schema, json_path
 
-RESULT_NAME = "result.json"
-SYSTEM_NAME = "system.json"
 DOCUMENTS: dict[str, tuple[str, type[BaseModel]]] = {
     MANIFEST_NAME: ("manifest", Manifest),
     RESULT_NAME: ("result", RunResult),

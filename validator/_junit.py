@@ -7,13 +7,13 @@ test case. The file is written atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
 from schemas import UsageError
+from schemas.atomic import write_file_atomically
 from validator._findings import Finding, Severity
 from validator._report import BundleReport, Report
 
@@ -61,19 +61,14 @@ def junit_tree(report: Report) -> ET.ElementTree[ET.Element]:
 
 def write_junit(report: Report, target: Path) -> None:
     """Writes the JUnit XML of `report` to `target` atomically."""
+    document = io.BytesIO()
+    junit_tree(report).write(document, encoding="utf-8", xml_declaration=True)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        write_file_atomically(target, document.getvalue())
     except OSError as exc:
         raise UsageError(
             f"cannot write the JUnit report: {exc.strerror}",
             where=str(target),
             fix="choose a --junit FILE in a folder you can write to",
         ) from exc
-    try:
-        with os.fdopen(handle, "wb") as sink:
-            junit_tree(report).write(sink, encoding="utf-8", xml_declaration=True)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -7,7 +7,6 @@ is flagged. A bundle's folders must name its suite and system; the declared
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from schemas import SystemDescription
+from schemas import SYSTEM_NAME, SystemDescription
+from schemas.names import is_valid_name
 from validator._findings import Code, Finding, finding
 from validator._jsonio import read_json
 from validator._layout import (
@@ -29,7 +29,6 @@ from validator._layout import (
 from validator._report import BundleReport
 from validator._schema_check import check_schema
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Facts the vendor declares rather than the harness probes: they may differ from system.json.
 DECLARED_ONLY = frozenset(
     {"status", "submitter", "interconnect", "peak_tflops", "memory_bandwidth_gbps", "placement"}
@@ -71,7 +70,7 @@ def _unexpected(round_root: Path, root: Path) -> Iterator[Finding]:
         if entry.name not in DIVISIONS or not entry.is_dir():
             continue
         for submitter in sorted(entry.iterdir()):
-            if not NAME.match(submitter.name) or not submitter.is_dir():
+            if not is_valid_name(submitter.name) or not submitter.is_dir():
                 yield finding(Code.LAYOUT_NAME, file=shown_path(submitter, root))
                 continue
             for part in sorted(submitter.iterdir()):
@@ -86,7 +85,7 @@ def _placement(placed: Placed, round_roots_found: set[Path], root: Path) -> Iter
             yield finding(Code.LAYOUT_PLACEMENT, file=report.path)
         return
     for name in (location.submitter, location.system_id, location.bundle):
-        if not NAME.match(name):
+        if not is_valid_name(name):
             yield finding(Code.LAYOUT_NAME, file=report.path, found=name)
     if report.run is not None and report.run.suite.value != location.suite:
         yield finding(
@@ -156,7 +155,7 @@ def _systems(placed: list[Placed], root: Path) -> Iterator[tuple[int, Finding]]:
                 item.index,
                 finding(
                     Code.SYSTEM_MISMATCH,
-                    file=f"{item.report.path}/system.json",
+                    file=f"{item.report.path}/{SYSTEM_NAME}",
                     json_path=path,
                     message=f"declared {shown_path(file, root)} says otherwise",
                     expected=expected,

@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from schemas import Direction, Division, KernelResult, ProblemSet, Suite
+from schemas import RESULT_NAME, Direction, Division, KernelResult, ProblemSet, Suite
+from schemas.strict_json import DEFAULT_MAX_JSON_BYTES
 from validator._findings import Code, Finding, finding
-from validator._jsonio import DEFAULT_MAX_JSON_BYTES
 from validator._layout import CODE_DIR
 from validator._round_layout import Placed, shown_path
 from validator.checks.run import result_key
@@ -49,7 +49,7 @@ def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
                 item.index,
                 finding(
                     Code.DUPLICATE_RUN,
-                    file=f"{report.path}/result.json",
+                    file=f"{report.path}/{RESULT_NAME}",
                     json_path="run_id",
                     found=f"{run.run_id} (also {earlier.report.path})",
                 ),

@@ -9,20 +9,17 @@ still hold; the suite and system come from the bundle itself, not from the comma
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas import Division, SubmissionError, SystemDescription, UsageError
+from schemas import MANIFEST_NAME, Division, SubmissionError, SystemDescription, UsageError
+from schemas.atomic import OnExisting, atomic_folder, write_file_atomically
+from schemas.names import NAME_RULE, is_valid_name
 from validator._archive import ARCHIVE_SUFFIX
 from validator._bundle import is_bundle, load_bundle
 from validator._layout import RESULTS_DIR, SYSTEMS_DIR, bundle_name
-
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -41,23 +38,13 @@ class Placement:
 
 
 def _checked_name(kind: str, name: str) -> str:
-    if not NAME.match(name):
-        raise UsageError(
-            f"{kind} {name!r} is not a valid name",
-            fix="use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-        )
+    if not is_valid_name(name):
+        raise UsageError(f"{kind} {name!r} is not a valid name", fix=NAME_RULE)
     return name
 
 
-def _write_atomically(target: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as sink:
-        sink.write(text)
-    Path(temporary).replace(target)
-
-
 def _copy_into_place(source: Path, target: Path, force: bool) -> None:
-    """Copies a bundle folder or archive to `target` via a temporary sibling and a rename."""
+    """Copies a bundle folder or archive to `target` atomically, byte for byte."""
     if target.exists() and not force:
         raise SubmissionError(
             "a bundle of that name is already submitted",
@@ -65,19 +52,12 @@ def _copy_into_place(source: Path, target: Path, force: bool) -> None:
             fix="pass --force to replace it, or rename the bundle",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        staged = staging / target.name
-        if source.is_dir():
-            shutil.copytree(source, staged, symlinks=True)
-        else:
-            shutil.copy2(source, staged)
-        if target.exists():
-            retired = staging / ".retired"
-            target.rename(retired)
-        staged.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    if source.is_dir():
+        policy = OnExisting.REPLACE if force else OnExisting.REFUSE
+        with atomic_folder(target, on_existing=policy) as staging:
+            shutil.copytree(source, staging, symlinks=True, dirs_exist_ok=True)
+    else:
+        write_file_atomically(target, source.read_bytes())
 
 
 def place_bundle(
@@ -92,7 +72,7 @@ def place_bundle(
         raise UsageError(
             "not a bundle",
             where=str(source),
-            fix=f"give a bundle folder (with MANIFEST.json) or a {ARCHIVE_SUFFIX} of one",
+            fix=f"give a bundle folder (with {MANIFEST_NAME}) or a {ARCHIVE_SUFFIX} of one",
         )
     report = load_bundle(source)
     if report.run is None or report.system is None:
@@ -119,7 +99,7 @@ def place_bundle(
         declared = placement.submitter_root / SYSTEMS_DIR / f"{wanted}.json"
         if not declared.exists():
             declared.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(declared, system.model_dump_json(indent=2) + "\n")
+            write_file_atomically(declared, system.model_dump_json(indent=2) + "\n")
     except OSError as exc:
         raise SubmissionError(
             f"cannot write the submission: {exc.strerror}",

@@ -1,10 +1,9 @@
 """The all-reduce suite: which sizes run, the exact-sum check, and nccl-tests' bandwidths.
 
-Sizes are DeepBench's seven (100,000 to 64,500,000 elements per rank) or an OSU/nccl-tests
-style sweep in bytes. Profiles: `smoke` times the smallest DeepBench size briefly (for tests);
-`quick` times four of the seven, 100,000, 4,194,304, 16,777,217 and 64,500,000 elements
-(allreduce/train/000, 002, 004, 006), with a 1.5 s budget each, in and out of place: about 20 s
-with two ranks on a laptop; `full` times all seven with a 5 s budget each.
+Sizes are DeepBench's seven (100,000 to 64,500,000 elements per rank; schemas/suites/allreduce)
+or an OSU/nccl-tests style sweep in bytes. Profiles: `smoke` times the smallest DeepBench size
+briefly (for tests); `quick` times four of the seven with a 1.5 s budget each, in and out of
+place: about 20 s with two ranks on a laptop; `full` times all seven with a 5 s budget each.
 """
 
 from __future__ import annotations
@@ -15,12 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from harness import problems as problem_sets
 from harness import records
 from harness.collective import CollectiveBackend, CollectiveBuffers, bandwidths_gbps
 from harness.timing import Timing, TimingPolicy
 from schemas import (
-    AllreduceParams,
     Collective,
     Correctness,
     Direction,
@@ -32,11 +29,12 @@ from schemas import (
     Profile,
     Suite,
     UsageError,
+    problem_sets,
     summarize,
 )
+from schemas.suites.allreduce import AllreduceParams
 
-SMOKE_IDS = ("allreduce/train/000",)
-QUICK_IDS = tuple(f"allreduce/train/{index:03d}" for index in (0, 2, 4, 6))
+ALLREDUCE = Suite("allreduce")
 POLICIES = {
     Profile.SMOKE: TimingPolicy(warmup_s=0.02, min_samples=5, max_samples=200, budget_s=0.05),
     Profile.QUICK: TimingPolicy(warmup_s=0.2, min_samples=10, max_samples=2_000, budget_s=1.5),
@@ -86,12 +84,13 @@ def select_problems(
 ) -> tuple[Problem, ...]:
     """The problems one dtype runs: the profile's DeepBench sizes, or the sweep's."""
     if sweep is not None:
-        return problem_sets.select(sweep_problems(sweep, dtype), id_glob=id_glob)
-    chosen = problem_sets.select(
-        problem_sets.load(Suite.ALLREDUCE), problem_set=problem_set, id_glob=id_glob
+        return problem_sets.select_problems(sweep_problems(sweep, dtype), id_glob=id_glob)
+    return problem_sets.select_problems(
+        problem_sets.load_problems(ALLREDUCE),
+        problem_set=problem_set,
+        id_glob=id_glob,
+        profile=profile,
     )
-    wanted = {Profile.SMOKE: SMOKE_IDS, Profile.QUICK: QUICK_IDS}.get(profile)
-    return tuple(p for p in chosen if wanted is None or p.id in wanted)
 
 
 def sweep_problems(sweep: Sweep, dtype: DType) -> tuple[Problem, ...]:
@@ -100,7 +99,7 @@ def sweep_problems(sweep: Sweep, dtype: DType) -> tuple[Problem, ...]:
     return tuple(
         Problem(
             id=f"allreduce/sweep/{size.bit_length() - 1:03d}",
-            suite=Suite.ALLREDUCE,
+            suite=ALLREDUCE,
             set=ProblemSet.SWEEP,
             index=size.bit_length() - 1,
             application="size sweep",

@@ -48,11 +48,9 @@ class RunOptions:
 
 @runtime_checkable
 class ComputeSuite(Protocol):
-    """A suite of compute kernels (GEMM, convolution, RNN, sparse GEMM)."""
+    """A suite of compute kernels; its problems and profiles are `suite.spec` (schemas/suites)."""
 
     suite: Suite
-    quick_ids: tuple[str, ...]
-    smoke_ids: tuple[str, ...]
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """Every (direction, precision) the problem is timed in under these options."""

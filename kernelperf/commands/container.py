@@ -1,4 +1,8 @@
-"""`kernelperf container build|run|lock`: the standard images, offline and hardened."""
+"""`kernelperf container build|run|lock`: the standard images, offline and hardened.
+
+`containers` is imported where it is used; it loads the Docker SDK only when a name that needs
+it is first used, so listing the image kinds for the parser stays light.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-import containers
 from kernelperf import console
 from schemas import UsageError
 
 
 def register(subparsers: Any) -> None:
     """Adds `container` and its actions."""
+    import containers
+
     parser = subparsers.add_parser(
         "container",
         help="build the standard images and run the harness inside them",
@@ -49,6 +54,8 @@ def register(subparsers: Any) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     """Builds one image and reports its id, size and cache use."""
+    import containers
+
     with _progress() as bar:
         task = bar.add_task("building", total=None)
 
@@ -73,6 +80,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Runs the harness in the image and returns its exit code."""
+    import containers
+
     harness_args = list(args.harness_args)
     if harness_args[:1] == ["--"]:
         harness_args = harness_args[1:]
@@ -92,6 +101,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _lock(args: argparse.Namespace) -> int:
     """Re-resolves and writes the lock of one image's wheelhouse."""
+    import containers
+
     spec = containers.spec_for(args.kind)
     with _progress() as bar:
         bar.add_task(f"resolving the {spec.kind} wheelhouse", total=None)

@@ -9,7 +9,6 @@ from typing import Any
 
 from rich.markup import escape
 
-from harness.keys import generate_key_pair
 from kernelperf import console
 
 
@@ -37,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def handle_generate(args: argparse.Namespace) -> int:
     """Writes the pair and prints where it went and its keyid, never the key itself."""
-    pair = generate_key_pair(args.out, args.name)
+    import attestation
+
+    pair = attestation.generate_key_pair(args.out, args.name)
     if args.json:
         document = {
             "private_key": str(pair.private_path),

@@ -8,9 +8,8 @@ from typing import Any
 
 from rich.table import Table
 
-from harness import problems
 from kernelperf import console
-from schemas import Problem, ProblemSet, Suite
+from schemas import Problem, ProblemSet, Suite, load_problems, select_problems
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -20,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="list DeepBench's problem sets (counts, or every problem with --json)",
         description="Count the official problems per suite and set; --json lists every one.",
     )
-    parser.add_argument("--suite", choices=[s.value for s in Suite], help="only this suite")
+    parser.add_argument("--suite", choices=Suite.all(), help="only this suite")
     parser.add_argument("--set", choices=[s.value for s in ProblemSet], help="only this set")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=handle)
@@ -28,9 +27,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def selected(suite: str | None, problem_set: str | None) -> tuple[Problem, ...]:
     """The problems of the chosen suite (or all suites) and set, in DeepBench's order."""
-    suites = [Suite(suite)] if suite else list(Suite)
+    suites = [Suite(suite)] if suite else Suite.all()
     chosen = ProblemSet(problem_set) if problem_set else None
-    return tuple(p for s in suites for p in problems.select(problems.load(s), problem_set=chosen))
+    return tuple(p for s in suites for p in select_problems(load_problems(s), problem_set=chosen))
 
 
 def counts_table(chosen: tuple[Problem, ...]) -> Table:
@@ -39,7 +38,7 @@ def counts_table(chosen: tuple[Problem, ...]) -> Table:
     table = Table("suite", *sets, "total", title="DeepBench problems")
     for column in table.columns[1:]:
         column.justify = "right"
-    for suite in Suite:
+    for suite in Suite.all():
         mine = [p for p in chosen if p.suite is suite]
         if mine:
             per_set = [str(sum(p.set is s for p in mine)) for s in sets]
@@ -50,7 +49,7 @@ def counts_table(chosen: tuple[Problem, ...]) -> Table:
 def as_json(chosen: tuple[Problem, ...]) -> str:
     """Every problem with its parameters and logical FLOPs, and the counts per suite."""
     document = {
-        "counts": {s.value: sum(p.suite is s for p in chosen) for s in Suite},
+        "counts": {s.value: sum(p.suite is s for p in chosen) for s in Suite.all()},
         "problems": [p.model_dump(mode="json") | {"flops": p.flops()} for p in chosen],
     }
     return json.dumps(document, indent=2)

@@ -43,7 +43,7 @@ from schemas import DType, KernelError, KernelResult, ProblemSet, Profile, Suite
 if TYPE_CHECKING:
     from harness import SuiteRun
 
-SUITE_CHOICES = [s.value for s in Suite] + ["all"]
+SUITE_CHOICES = [*Suite.all(), "all"]
 DTYPE_CHOICES = [d.value for d in ALL_DTYPES] + ["all"]
 # With --resume these come from the bundle; giving them as well would be ambiguous.
 SELECTION_FLAGS = ("suite", "set", "profile", "device", "dtype", "filter", "seed", "threads")
@@ -205,7 +205,7 @@ def summary_table(runs: list[SuiteRun]) -> Table:
 
 def handle(args: argparse.Namespace) -> int:
     """Plans, runs and summarises; the bundles are on disk even when interrupted."""
-    if args.suite == Suite.ALLREDUCE.value:
+    if args.suite == "allreduce":
         return run_allreduce.handle(args)
     from harness import Runner  # imports torch: compute runs only
 

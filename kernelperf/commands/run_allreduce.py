@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from kernelperf import console
-from schemas import DType, ProblemSet, Profile, RunResult, UsageError
+from schemas import RESULT_NAME, DType, ProblemSet, Profile, RunResult, UsageError
 
 if TYPE_CHECKING:
     from harness.collective_run import AllreduceRequest
@@ -118,7 +118,7 @@ def handle(args: argparse.Namespace) -> int:
             ),
         )
     if bundle is not None:
-        run = RunResult.model_validate_json((bundle / "result.json").read_text(encoding="utf-8"))
+        run = RunResult.model_validate_json((bundle / RESULT_NAME).read_text(encoding="utf-8"))
         console.stdout.print(summary_table(run))
     return 0
 

@@ -9,8 +9,6 @@ from typing import Any
 
 from rich.markup import escape
 
-from harness.keys import load_private_key, readable_by_others
-from harness.signing import sign_bundle
 from kernelperf import console
 
 
@@ -32,12 +30,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Signs the bundle and prints the attestation's path and the signing keyid."""
-    private_key = load_private_key(args.key)
-    if readable_by_others(args.key):
+    import attestation
+
+    private_key = attestation.load_private_key(args.key)
+    if attestation.readable_by_others(args.key):
         console.stderr.print(
             f"[kp.warn]warning:[/] {escape(str(args.key))} is readable by others; `chmod 600` it"
         )
-    signed = sign_bundle(args.bundle, private_key)
+    signed = attestation.sign_bundle(args.bundle, private_key)
     if args.json:
         document = {
             "bundle": str(args.bundle),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
@@ -12,15 +12,12 @@ from rich.text import Text
 
 from kernelperf import console
 from schemas import SubmissionError, UsageError
-from validator import Finding, findings_table, unpacked
-from validator.signatures import SignatureCheck, SignatureStatus, read_public_key, verify_bundle
 
-STATUS_STYLE = {
-    SignatureStatus.SIGNED: "kp.ok",
-    SignatureStatus.UNSIGNED: "kp.fail",
-    SignatureStatus.BAD: "kp.fail",
-    SignatureStatus.UNVERIFIED: "kp.warn",
-}
+if TYPE_CHECKING:
+    from validator import SignatureCheck
+
+# By the status's value: the packages that define the status are imported only when run.
+STATUS_STYLE = {"signed": "kp.ok", "unsigned": "kp.fail", "bad": "kp.fail", "unverified": "kp.warn"}
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -41,25 +38,30 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def check(bundle: Path, pubkey: Path) -> SignatureCheck:
     """The signature check of a bundle folder or archive; a bad key file is a usage error."""
+    import attestation
+    from validator import Finding, signature_check, unpacked
+
     try:
-        public_key = read_public_key(pubkey)
+        public_key = attestation.read_public_key(pubkey)
     except SubmissionError as exc:
         raise UsageError(exc.what, where=exc.where, fix="pass a .pub file to --pubkey") from exc
     if not bundle.exists():
         raise UsageError("no such bundle", where=str(bundle), fix="check the path")
     if bundle.is_dir():
-        return verify_bundle(bundle, public_key)
+        return signature_check(attestation.verify_bundle(bundle, public_key))
     with unpacked(bundle, bundle.name) as root:
         if isinstance(root, Finding):
             raise UsageError(root.message, where=str(bundle), fix=root.fix)
-        return verify_bundle(root, public_key)
+        return signature_check(attestation.verify_bundle(root, public_key))
 
 
 def render(bundle: Path, result: SignatureCheck) -> RenderableType:
     """`STATUS  bundle  keyid run`, then the findings, if any."""
+    from validator import findings_table
+
     style = STATUS_STYLE[result.status]
     line = f"[{style}]{result.status.value.upper()}[/]  {escape(str(bundle))}"
-    if result.status is SignatureStatus.SIGNED and result.statement and result.keyid:
+    if result.status == "signed" and result.statement and result.keyid:
         line += f"  run {escape(result.statement.predicate.run_id)}, keyid {result.keyid[:16]}"
     parts: list[RenderableType] = [Text.from_markup(line)]
     if result.findings:
@@ -74,4 +76,4 @@ def handle(args: argparse.Namespace) -> int:
         print(result.model_dump_json(indent=2))
     else:
         console.stdout.print(render(args.bundle, result))
-    return 0 if result.status is SignatureStatus.SIGNED else 1
+    return 0 if result.status == "signed" else 1

@@ -9,11 +9,11 @@ import torch
 from rich.console import Console
 from torch.nn import functional
 
-from harness.problems import load
-from harness.suites import conv
 from harness.suites.base import Case, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import ConvParams, Direction, DType, Suite
+from harness.suites.conv import kernels as conv
+from schemas import Direction, DType, Suite, load_problems
+from schemas.suites.conv import ConvParams
 from tests.bench.side_by_side import Contender, print_comparison
 
 PROBLEM_ID = "conv/train/012"
@@ -21,7 +21,7 @@ PROBLEM_ID = "conv/train/012"
 
 def run(console: Console) -> None:
     """fwd, bwd_data and bwd_filter of one problem, each three ways, interleaved."""
-    problem = {p.id: p for p in load(Suite.CONV)}[PROBLEM_ID]
+    problem = {p.id: p for p in load_problems(Suite("conv"))}[PROBLEM_ID]
     params = problem.params
     assert isinstance(params, ConvParams)
     options = RunOptions(device="cpu", dtypes=(DType.FP32,), seed=0)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import torch
 from rich.console import Console
 
-from harness.problems import load
-from harness.suites import gemm
 from harness.suites.base import Case, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import DType, GemmParams, Problem, Suite
+from harness.suites.gemm import kernels as gemm
+from schemas import DType, Problem, Suite, load_problems
+from schemas.suites.gemm import GemmParams
 from tests.bench.side_by_side import Contender, print_comparison
 
 SHAPES = ("gemm/train/003", "gemm/train/023", "gemm/inference_server/025")
@@ -35,6 +35,6 @@ def contender(problem: Problem, options: RunOptions) -> Contender:
 
 def run(console: Console) -> None:
     """Each shape three ways, interleaved, with the ratios."""
-    problems = {p.id: p for p in load(Suite.GEMM)}
+    problems = {p.id: p for p in load_problems(Suite("gemm"))}
     options = RunOptions(device="cpu", dtypes=(DType.FP32,), seed=0)
     print_comparison(console, [contender(problems[shape], options) for shape in SHAPES])

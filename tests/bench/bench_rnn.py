@@ -9,12 +9,12 @@ from __future__ import annotations
 import torch
 from rich.console import Console
 
-from harness.problems import load
-from harness.suites import rnn
-from harness.suites import rnn_cells as cells
 from harness.suites.base import Case, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import Direction, DType, RnnParams, Suite
+from harness.suites.rnn import cells
+from harness.suites.rnn import kernels as rnn
+from schemas import Direction, DType, Suite, load_problems
+from schemas.suites.rnn import RnnParams
 from tests.bench.side_by_side import Contender, print_comparison
 
 PROBLEM_ID = "rnn/train/012"
@@ -22,7 +22,7 @@ PROBLEM_ID = "rnn/train/012"
 
 def run(console: Console) -> None:
     """fwd, bwd_data and bwd_weights of one problem, each three ways, interleaved."""
-    problem = {p.id: p for p in load(Suite.RNN)}[PROBLEM_ID]
+    problem = {p.id: p for p in load_problems(Suite("rnn"))}[PROBLEM_ID]
     params = problem.params
     assert isinstance(params, RnnParams)
     options = RunOptions(device="cpu", dtypes=(DType.FP32,), seed=0)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import torch
 from rich.console import Console
 
-from harness.problems import load
-from harness.suites import sparse_gemm
 from harness.suites.base import Case, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import DType, SparseGemmParams, Suite
+from harness.suites.sparse_gemm import kernels as sparse_gemm
+from schemas import DType, Suite, load_problems
+from schemas.suites.sparse_gemm import SparseGemmParams
 from tests.bench.side_by_side import Contender, print_comparison
 
 PROBLEM_ID = "sparse_gemm/inference_server/002"
@@ -21,7 +21,7 @@ PROBLEM_ID = "sparse_gemm/inference_server/002"
 def run(console: Console) -> None:
     """The problem three ways, interleaved."""
     options = RunOptions(device="cpu", dtypes=(DType.FP32,), seed=0)
-    problem = {p.id: p for p in load(Suite.SPARSE_GEMM)}[PROBLEM_ID]
+    problem = {p.id: p for p in load_problems(Suite("sparse_gemm"))}[PROBLEM_ID]
     params = problem.params
     assert isinstance(params, SparseGemmParams)
     ops = sparse_gemm.operands(params, DType.FP32, "cpu", options.seed)

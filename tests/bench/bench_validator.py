@@ -16,8 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.bundle import write_bundle
-from harness.problems import load
-from schemas import Division, DType, Precision, Suite
+from schemas import Division, DType, Precision, Suite, load_problems
 from tests.validator.conftest import FP32, kernel_result, run_result, system_description
 from validator import validate
 
@@ -31,7 +30,7 @@ BF16 = Precision(input=DType.BF16, compute=DType.FP32, output=DType.BF16)
 
 def make_round(root: Path, bundles: int = BUNDLES, results: int = RESULTS) -> Path:
     """Writes a clean open-division round of `bundles` bundles into `root`/2026.1."""
-    problems = load(Suite.GEMM)
+    problems = load_problems(Suite("gemm"))
     # Past the 248 GEMM problems the same problems return in bf16: one result per kernel.
     kernels = tuple(
         kernel_result(
@@ -55,7 +54,7 @@ def make_round(root: Path, bundles: int = BUNDLES, results: int = RESULTS) -> Pa
             (code / "README.md").write_text("# Open submission\n\n## Changes\nnone\n\n## Why\n-\n")
         (systems / f"{system.system_id}.json").write_text(system.model_dump_json(indent=2))
         run = run_result(
-            Suite.GEMM,
+            Suite("gemm"),
             count=0,
             run_id=f"run-{index:04d}",
             division=Division.OPEN,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import containers
-from kernelperf.commands.cluster import LABEL, SHARE, _shared_output, mpiexec_command
+from containers._cluster import LABEL, SHARE, mpiexec_command
 from schemas import ContainerRunError, SystemDescription
 from tests.containers.conftest import in_ci
 
@@ -22,12 +22,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_out_is_moved_into_the_shared_directory() -> None:
-    args, target, token = _shared_output(["run", "--out", "out/ar", "--profile", "smoke"], SHARE)
-    assert args == ["run", "--out", f"{SHARE}/{token}", "--profile", "smoke"]
-    assert target == Path("out/ar")
-    args, target, token = _shared_output(["run", "--out=x"], SHARE)
-    assert (args, target) == (["run", f"--out={SHARE}/{token}"], Path("x"))
-    assert _shared_output(["problems"], SHARE)[:2] == (["problems"], None)
+    inside = f"{SHARE}/0123abcd"
+    args, target = containers.rewrite_output(
+        ["run", "--out", "out/ar", "--profile", "smoke"], inside=inside
+    )
+    assert args == ["run", "--out", inside, "--profile", "smoke"]
+    assert target == Path("out/ar").resolve()
+    args, target = containers.rewrite_output(["run", "--out=x"], inside=inside)
+    assert (args, target) == (["run", "--out", inside], Path("x").resolve())
+    assert containers.rewrite_output(["problems"], inside=inside) == (["problems"], None)
 
 
 def test_mpiexec_reaches_the_nodes_through_the_wrapper_on_loopback(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_the_context_holds_dockerfile_lock_and_source_only(kind: str) -> None:
     assert members["wheelhouse/requirements.lock"] == spec_for(kind).lock_path.read_bytes()
     for needed in ("src/pyproject.toml", "src/README.md", "src/containers/Dockerfile"):
         assert needed in members
-    assert any(name.startswith("src/harness/problems/") for name in members)
+    assert any(name.startswith("src/schemas/suites/gemm/") for name in members)
     assert not [
         name
         for name in members

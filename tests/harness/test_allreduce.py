@@ -19,8 +19,6 @@ from harness.launch_watchdog import EXIT_CODE
 from harness.suites.allreduce import (
     EXACT_INTEGER_LIMIT,
     MAX_WEIGHT,
-    QUICK_IDS,
-    SMOKE_IDS,
     Sweep,
     kernel_result,
     rank_factors,
@@ -30,7 +28,6 @@ from harness.timing import Timing
 from kernelperf.cli import build_parser, main
 from kernelperf.commands.run_allreduce import request_from
 from schemas import (
-    AllreduceParams,
     Correctness,
     DType,
     ProblemSet,
@@ -38,6 +35,7 @@ from schemas import (
     Timer,
     UsageError,
 )
+from schemas.suites.allreduce import SPEC, AllreduceParams
 
 
 @given(
@@ -85,8 +83,8 @@ def test_full_profile_is_deepbenchs_seven_sizes_and_subsets_come_from_it() -> No
     counts = [p.params.count for p in full if isinstance(p.params, AllreduceParams)]
     assert counts == [100_000, 3_097_600, 4_194_304, 6_553_600, 16_777_217, 38_360_000, 64_500_000]
     assert [p.id for p in full] == [f"allreduce/train/{i:03d}" for i in range(7)]
-    assert [p.id for p in select_problems(Profile.QUICK, DType.FP16)] == list(QUICK_IDS)
-    assert [p.id for p in select_problems(Profile.SMOKE, DType.FP32)] == list(SMOKE_IDS)
+    assert [p.id for p in select_problems(Profile.QUICK, DType.FP16)] == list(SPEC.quick_ids)
+    assert [p.id for p in select_problems(Profile.SMOKE, DType.FP32)] == list(SPEC.smoke_ids)
     assert select_problems(Profile.FULL, DType.FP32, id_glob="*/00[56]") == full[5:]
 
 

@@ -10,11 +10,11 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from harness.problems import load
-from harness.suites import conv
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import ConvParams, Direction, DType, MeasurementError, Problem, ProblemSet, Suite
+from harness.suites.conv import kernels as conv
+from schemas import Direction, DType, MeasurementError, Problem, ProblemSet, Suite, load_problems
+from schemas.suites.conv import SPEC, ConvParams
 
 SUITE = conv.ConvSuite()
 TRAINING = (Direction.FWD, Direction.BWD_DATA, Direction.BWD_FILTER)
@@ -29,7 +29,7 @@ def problem(params: ConvParams = SMALL, problem_set: str = "train") -> Problem:
     training = problem_set == "train"
     return Problem(
         id=f"conv/{problem_set}/999",
-        suite=Suite.CONV,
+        suite=Suite("conv"),
         set=ProblemSet(problem_set),
         index=999,
         application="test",
@@ -58,14 +58,14 @@ def output(prepared: Prepared) -> torch.Tensor:
 
 
 def test_flops_match_hand_counts_and_the_csv() -> None:
-    by_id = {p.id: p for p in load(Suite.CONV)}
+    by_id = {p.id: p for p in load_problems(Suite("conv"))}
     # DeepSpeech's first layer: 700x161 input, 20x5 filter, stride 2 -> 341x79 output.
     assert by_id["conv/train/000"].flops() == 2 * 341 * 79 * 4 * 32 * 1 * 20 * 5 == 689_638_400
     # A ResNet projection: 28x28x512 input, 1x1 filter, stride 2 -> 14x14 output, 1024 filters.
     p070 = by_id["conv/train/070"].params
     assert isinstance(p070, ConvParams) and (p070.out_w, p070.out_h) == (14, 14)
     assert by_id["conv/train/070"].flops() == 2 * 14 * 14 * 8 * 1024 * 512 == 1_644_167_168
-    text = files("harness.problems").joinpath("conv.csv").read_text(encoding="utf-8")
+    text = files("schemas.suites.conv").joinpath("problems.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     assert len(rows) == len(by_id)
     for row in rows:
@@ -176,10 +176,10 @@ def test_bytes_moved_counts_input_filter_and_output() -> None:
 
 
 def test_quick_and_smoke_ids_cover_every_set_and_direction() -> None:
-    by_id = {p.id: p for p in load(Suite.CONV)}
-    quick = [by_id[i] for i in conv.QUICK_IDS]
+    by_id = {p.id: p for p in load_problems(Suite("conv"))}
+    quick = [by_id[i] for i in SPEC.quick_ids]
     assert {p.set for p in quick} == {
         ProblemSet.TRAIN, ProblemSet.INFERENCE_SERVER, ProblemSet.INFERENCE_DEVICE
     }  # fmt: skip
     assert {d for p in quick for d in p.directions} == set(TRAINING)
-    assert set(conv.SMOKE_IDS) <= set(by_id) and 1 <= len(conv.SMOKE_IDS) <= 3
+    assert set(SPEC.smoke_ids) <= set(by_id) and 1 <= len(SPEC.smoke_ids) <= 3

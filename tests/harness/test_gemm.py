@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from harness.problems import load
-from harness.suites import gemm
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import Direction, DType, GemmParams, Problem, ProblemSet, Suite
+from harness.suites.gemm import kernels as gemm
+from schemas import Direction, DType, Problem, ProblemSet, Suite, load_problems
+from schemas.suites.gemm import SPEC, GemmParams
 
 SUITE = gemm.GemmSuite()
 
@@ -19,7 +19,7 @@ def problem(m: int, n: int, k: int, a_t: bool, b_t: bool, problem_set: str = "tr
     """A GEMM problem of any shape, with an id the schema accepts."""
     return Problem(
         id=f"gemm/{problem_set}/999",
-        suite=Suite.GEMM,
+        suite=Suite("gemm"),
         set=ProblemSet(problem_set),
         index=999,
         application="test",
@@ -40,7 +40,7 @@ def options(*dtypes: DType, seed: int = 0) -> RunOptions:
 
 
 def test_flops_are_2mnk_for_every_official_problem() -> None:
-    for p in load(Suite.GEMM):
+    for p in load_problems(Suite("gemm")):
         assert isinstance(p.params, GemmParams)
         assert p.flops() == 2 * p.params.m * p.params.n * p.params.k
 
@@ -156,7 +156,7 @@ def test_same_seed_same_inputs_other_seed_other_inputs() -> None:
 
 
 def test_quick_and_smoke_ids_are_official_and_fixed() -> None:
-    ids = {p.id for p in load(Suite.GEMM)}
-    assert set(gemm.QUICK_IDS) <= ids and set(gemm.SMOKE_IDS) <= ids
-    assert len(set(gemm.QUICK_IDS)) == len(gemm.QUICK_IDS) == 11
-    assert 2 <= len(gemm.SMOKE_IDS) <= 3
+    ids = {p.id for p in load_problems(Suite("gemm"))}
+    assert set(SPEC.quick_ids) <= ids and set(SPEC.smoke_ids) <= ids
+    assert len(set(SPEC.quick_ids)) == len(SPEC.quick_ids) == 11
+    assert 2 <= len(SPEC.smoke_ids) <= 3

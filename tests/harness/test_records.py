@@ -17,11 +17,11 @@ from schemas import (
     Suite,
     Timer,
 )
-from schemas.problem import GemmParams
+from schemas.suites.gemm import GemmParams
 
 PROBLEM = Problem(
     id="gemm/train/999",
-    suite=Suite.GEMM,
+    suite=Suite("gemm"),
     set=ProblemSet.TRAIN,
     index=999,
     application="test",

@@ -10,11 +10,10 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from harness.problems import load
-from harness.suites import rnn
-from harness.suites import rnn_cells as cells
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import precision_of
+from harness.suites.rnn import cells
+from harness.suites.rnn import kernels as rnn
 from schemas import (
     Direction,
     DType,
@@ -22,9 +21,10 @@ from schemas import (
     Problem,
     ProblemSet,
     RnnCell,
-    RnnParams,
     Suite,
+    load_problems,
 )
+from schemas.suites.rnn import GATES, SPEC, RnnParams
 
 SUITE = rnn.RnnSuite()
 TRAINING = (Direction.FWD, Direction.BWD_DATA, Direction.BWD_WEIGHTS)
@@ -39,7 +39,7 @@ def problem(p: RnnParams, problem_set: str = "train") -> Problem:
     """An RNN problem of any shape, with an id the schema accepts."""
     return Problem(
         id=f"rnn/{problem_set}/999",
-        suite=Suite.RNN,
+        suite=Suite("rnn"),
         set=ProblemSet(problem_set),
         index=999,
         application="test",
@@ -63,12 +63,12 @@ def wide_operands(cell: RnnCell, p: RnnParams) -> cells.Operands:
 
 
 def test_flops_match_hand_counts_and_the_csv() -> None:
-    by_id = {p.id: p for p in load(Suite.RNN)}
+    by_id = {p.id: p for p in load_problems(Suite("rnn"))}
     # Vanilla 2·T·N·H² + T·N·H; LSTM 8·T·N·H²; GRU 6·T·N·H².
     assert by_id["rnn/train/000"].flops() == 2 * 50 * 16 * 1760**2 + 50 * 16 * 1760 == 4_957_568_000
     assert by_id["rnn/train/012"].flops() == 8 * 25 * 16 * 512**2 == 838_860_800
     assert by_id["rnn/train/034"].flops() == 6 * 1500 * 32 * 2816**2 == 2_283_798_528_000
-    text = files("harness.problems").joinpath("rnn.csv").read_text(encoding="utf-8")
+    text = files("schemas.suites.rnn").joinpath("problems.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     assert len(rows) == len(by_id)
     for row in rows:
@@ -93,7 +93,7 @@ def test_plain_recurrence_is_torch_s_own_cell(cell: RnnCell) -> None:
     """Gate order and GRU reset placement match torch's cells (an identity input weight)."""
     p = params(cell)
     ops = rnn.operands(p, DType.FP64, "cpu", seed=2)
-    width = cells.GATES[cell] * p.hidden
+    width = GATES[cell] * p.hidden
     eye = torch.eye(width, dtype=torch.float64)
     h, c, expected = ops.h0, ops.c0, []
     for t in range(p.timesteps):
@@ -210,10 +210,10 @@ def test_states_stay_bounded_and_non_zero_over_long_sequences() -> None:
 
 
 def test_quick_and_smoke_ids_cover_every_set_and_direction() -> None:
-    by_id = {p.id: p for p in load(Suite.RNN)}
-    quick = [by_id[i] for i in rnn.QUICK_IDS]
+    by_id = {p.id: p for p in load_problems(Suite("rnn"))}
+    quick = [by_id[i] for i in SPEC.quick_ids]
     assert {p.set for p in quick} == {
         ProblemSet.TRAIN, ProblemSet.INFERENCE_SERVER, ProblemSet.INFERENCE_DEVICE
     }  # fmt: skip
     assert {d for p in quick for d in p.directions} == set(TRAINING)
-    assert set(rnn.SMOKE_IDS) <= set(by_id) and 1 <= len(rnn.SMOKE_IDS) <= 3
+    assert set(SPEC.smoke_ids) <= set(by_id) and 1 <= len(SPEC.smoke_ids) <= 3

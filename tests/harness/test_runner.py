@@ -16,7 +16,7 @@ from harness.plan import RunRequest
 from harness.probe import describe_system
 from harness.runner import Runner
 from harness.suites.base import Case, Prepared, RunOptions
-from harness.suites.gemm import GemmSuite
+from harness.suites.gemm.kernels import GemmSuite
 from schemas import (
     MANIFEST_NAME,
     DType,
@@ -36,7 +36,7 @@ def system() -> SystemDescription:
 
 def smoke_request(**changes: Any) -> RunRequest:
     base = RunRequest(
-        suites=(Suite.GEMM,),
+        suites=(Suite("gemm"),),
         profile=Profile.SMOKE,
         device="cpu",
         dtypes=(DType.FP32, DType.BF16),
@@ -81,7 +81,7 @@ class FailingGemm(GemmSuite):
     """GEMM whose second problem cannot run, as a backend without the kernel would say."""
 
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
-        if case.problem.id == self.smoke_ids[1]:
+        if case.problem.id == self.suite.spec.smoke_ids[1]:
             raise RuntimeError("no kernel for this shape\nsecond line of detail")
         return super().prepare(case, options)
 

@@ -8,11 +8,11 @@ from importlib.resources import files
 import pytest
 import torch
 
-from harness.problems import load
-from harness.suites import sparse_gemm
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import precision_of
-from schemas import Direction, DType, MeasurementError, Problem, ProblemSet, SparseGemmParams, Suite
+from harness.suites.sparse_gemm import kernels as sparse_gemm
+from schemas import Direction, DType, MeasurementError, Problem, ProblemSet, Suite, load_problems
+from schemas.suites.sparse_gemm import SPEC, SparseGemmParams
 
 SUITE = sparse_gemm.SparseGemmSuite()
 SMALL = SparseGemmParams(m=40, n=6, k=50, a_t=False, b_t=False, sparsity=0.9)
@@ -22,7 +22,7 @@ def problem(p: SparseGemmParams = SMALL, problem_set: str = "inference_server") 
     """A sparse GEMM problem of any shape, with an id the schema accepts."""
     return Problem(
         id=f"sparse_gemm/{problem_set}/999",
-        suite=Suite.SPARSE_GEMM,
+        suite=Suite("sparse_gemm"),
         set=ProblemSet(problem_set),
         index=999,
         application="test",
@@ -37,12 +37,12 @@ def prepare(p: SparseGemmParams = SMALL, dtype: DType = DType.FP32, *, seed: int
 
 
 def test_flops_count_non_zeros_by_hand_and_in_the_csv() -> None:
-    by_id = {p.id: p for p in load(Suite.SPARSE_GEMM)}
+    by_id = {p.id: p for p in load_problems(Suite("sparse_gemm"))}
     # 7680x1x2560 at 95% sparsity: 2·m·n·k·0.05.
     assert by_id["sparse_gemm/inference_server/000"].flops() == 2 * 7680 * 2560 // 20 == 1_966_080
     # 10752x1x3584 at 90%: 7707033.6 useful FLOPs, rounded as DeepBench's sheet does.
     assert by_id["sparse_gemm/inference_server/018"].flops() == 7_707_034
-    text = files("harness.problems").joinpath("sparse_gemm.csv").read_text(encoding="utf-8")
+    text = files("schemas.suites.sparse_gemm").joinpath("problems.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     assert len(rows) == len(by_id)
     for row in rows:
@@ -132,7 +132,7 @@ def test_bytes_moved_counts_csr_arrays_b_and_c() -> None:
 
 
 def test_quick_and_smoke_ids_cover_every_set() -> None:
-    by_id = {p.id: p for p in load(Suite.SPARSE_GEMM)}
-    quick = [by_id[i] for i in sparse_gemm.QUICK_IDS]
+    by_id = {p.id: p for p in load_problems(Suite("sparse_gemm"))}
+    quick = [by_id[i] for i in SPEC.quick_ids]
     assert {p.set for p in quick} == {ProblemSet.INFERENCE_SERVER, ProblemSet.INFERENCE_DEVICE}
-    assert set(sparse_gemm.SMOKE_IDS) <= set(by_id) and 1 <= len(sparse_gemm.SMOKE_IDS) <= 3
+    assert set(SPEC.smoke_ids) <= set(by_id) and 1 <= len(SPEC.smoke_ids) <= 3

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from harness.keys import load_private_key
+from attestation import load_private_key
 from kernelperf.cli import main
-from schemas.attestation import ATTESTATION_NAME
-from tests.harness.attestation_fixtures import write_signable_bundle
+from schemas import ATTESTATION_NAME
+from tests.attestation.fixtures import write_signable_bundle
 
 
 def kp(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -1,7 +1,7 @@
 """Good bundles from the harness's own writer, and helpers that break them one part at a time.
 
 `make_bundle(tmp_path, **broken_part)` writes a valid bundle through `harness.bundle.write_bundle`
-from models built here (real problems from `harness.problems`, statistics from `summarize`);
+from models built here (real problems from `schemas.load_problems`, statistics from `summarize`);
 keyword arguments replace top-level fields of the RunResult. `edit_json` changes a written
 document; with `reseal=True` it rewrites the manifest too, as a forger would, so that the check
 under test, not the integrity check, has to catch the change.
@@ -20,7 +20,6 @@ import pytest
 
 from harness.accuracy import tolerance
 from harness.bundle import write_bundle
-from harness.problems import load
 from schemas import (
     MANIFEST_NAME,
     Backend,
@@ -37,6 +36,7 @@ from schemas import (
     SystemDescription,
     SystemStatus,
     Timer,
+    load_problems,
     manifest_of,
     summarize,
 )
@@ -89,9 +89,10 @@ def result_from_samples(
     )
 
 
-def run_result(suite: Suite = Suite.GEMM, count: int = 3, **changes: Any) -> RunResult:
+def run_result(suite_name: str = "gemm", count: int = 3, **changes: Any) -> RunResult:
     """A complete quick-profile run of the first `count` problems of the suite."""
-    problems = load(suite)[:count]
+    suite = Suite(suite_name)
+    problems = load_problems(suite)[:count]
     run = RunResult(
         run_id="run-0001",
         harness_version="0.1.0",

@@ -1,4 +1,4 @@
-"""A good round on disk, made with the harness's writer, signer and key code, for round tests.
+"""A good round on disk, made with the harness's writer and attestation's keys, for round tests.
 
 `write_round(tmp_path)` makes `2026.1/` with a clean closed submission (submitter `acme`: the
 complete gemm/inference_device set at full profile, in the locked image, signed with the key
@@ -14,10 +14,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from attestation import generate_key_pair, load_private_key, sign_bundle
 from harness.bundle import write_bundle
-from harness.keys import generate_key_pair, load_private_key
-from harness.problems import load, select
-from harness.signing import sign_bundle
 from schemas import (
     ContainerImage,
     Division,
@@ -26,6 +24,8 @@ from schemas import (
     RunResult,
     Suite,
     SystemDescription,
+    load_problems,
+    select_problems,
 )
 from tests.validator.conftest import kernel_result, run_result, system_description
 from validator.rules import load_rules
@@ -57,9 +57,11 @@ def locked_image() -> ContainerImage:
 
 def closed_run(run_id: str = "closed-1") -> RunResult:
     """The complete gemm/inference_device set, fp32, full profile."""
-    problems = select(load(Suite.GEMM), problem_set=ProblemSet.INFERENCE_DEVICE)
+    problems = select_problems(
+        load_problems(Suite("gemm")), problem_set=ProblemSet.INFERENCE_DEVICE
+    )
     return run_result(
-        Suite.GEMM,
+        Suite("gemm"),
         count=0,
         run_id=run_id,
         profile=Profile.FULL,

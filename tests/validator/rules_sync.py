@@ -1,4 +1,4 @@
-"""Writes the official problem tables of a rules file from `harness/problems` (the one source).
+"""Writes the official problem tables of a rules file from schemas/suites (the one source).
 
     python -m tests.validator.rules_sync VERSION          rewrite validator/rules/VERSION.json
     python -m tests.validator.rules_sync VERSION --check  exit 1 when the file has drifted
@@ -9,50 +9,29 @@ edited by hand and kept as it is.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from harness.problems import load
-from schemas import Suite
+from schemas import Suite, load_problems, precision_floors
 from validator.rules import Rules
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "validator" / "rules"
-# All-reduce rows carry no precision columns: DeepBench's all-reduce is fp32 sum.
-ALLREDUCE_FLOOR = {"multiply": "fp32", "accumulate": "fp32"}
-
-
-def _floors(suite: Suite) -> dict[str, dict[str, str]]:
-    """The precision floor of each set of a suite, from the CSV's min_* columns."""
-    text = files("harness.problems").joinpath(f"{suite.value}.csv").read_text(encoding="utf-8")
-    floors: dict[str, dict[str, str]] = {}
-    for row in csv.DictReader(text.splitlines()):
-        floor = ALLREDUCE_FLOOR
-        if "min_multiply_precision" in row:
-            floor = {
-                "multiply": row["min_multiply_precision"],
-                "accumulate": row["min_accumulate_precision"],
-            }
-        if floors.setdefault(row["set"], floor) != floor:
-            raise ValueError(f"{suite.value}/{row['set']}: rows disagree on the precision floor")
-    return floors
 
 
 def problem_sets() -> list[dict[str, Any]]:
-    """Every official (suite, set) with its floor and problems, in the harness's order."""
+    """Every official (suite, set) with its floor and problems, in the suites' listing order."""
     tables: list[dict[str, Any]] = []
-    for suite in Suite:
-        problems = load(suite)
-        for set_name, floor in _floors(suite).items():
-            members = [p for p in problems if p.set.value == set_name]
+    for suite in Suite.all():
+        problems = load_problems(suite)
+        for problem_set, (multiply, accumulate) in precision_floors(suite).items():
+            members = [p for p in problems if p.set is problem_set]
             tables.append(
                 {
                     "suite": suite.value,
-                    "set": set_name,
-                    "floor": floor,
+                    "set": problem_set.value,
+                    "floor": {"multiply": multiply.value, "accumulate": accumulate.value},
                     "problems": [
                         {
                             "id": p.id,

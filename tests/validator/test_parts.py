@@ -96,7 +96,7 @@ def test_signature_changed_after_signing_is_an_error(tmp_path: Path) -> None:
 
 def test_open_signature_without_registered_key_is_a_warning(tmp_path: Path) -> None:
     on_disk = write_round(tmp_path)
-    from harness.signing import sign_bundle
+    from attestation import sign_bundle
 
     sign_bundle(on_disk.open_bundle, on_disk.private_key)  # acme's key; beta registered none
     report = validate(on_disk.root)

@@ -24,8 +24,14 @@ def test_all_lists_every_public_name_and_only_those(package: ModuleType) -> None
     assert sorted(package.__all__) == sorted(offered)
 
 
+# validator.signatures keeps its public name: it maps attestation's verdicts to findings, and
+# the signing work of issue 11 settled where it lives.
+NAMED_HOMES = {"validator.signatures"}
+
+
 @pytest.mark.parametrize("package", [validator, validator.leaderboard], ids=lambda p: p.__name__)
 def test_every_public_name_comes_from_a_private_module(package: ModuleType) -> None:
     for name in package.__all__:
         home = getattr(getattr(package, name), "__module__", package.__name__)
-        assert home == package.__name__ or home.split(".")[-1].startswith("_"), (name, home)
+        private = home.split(".")[-1].startswith("_")
+        assert home == package.__name__ or private or home in NAMED_HOMES, (name, home)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from schemas import KernelResult, summarize
+from schemas import RESULT_NAME, KernelResult, summarize
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
 
-RESULT_FILE = "result.json"
 REL_TOLERANCE = 1e-6
 STAT_FIELDS = (
     "min_ns", "median_ns", "mean_ns", "stdev_ns", "p10_ns", "p90_ns", "p99_ns", "iqr_ns", "cv",
@@ -31,7 +30,7 @@ def _stats(result: KernelResult, path: str) -> Iterator[Finding]:
     if min(samples_ns) <= 0:
         yield finding(
             Code.STATS_SAMPLES,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.samples_ns",
             expected="every sample > 0",
             found=min(samples_ns),
@@ -40,7 +39,7 @@ def _stats(result: KernelResult, path: str) -> Iterator[Finding]:
     if result.stats.count != len(samples_ns):
         yield finding(
             Code.STATS_MISMATCH,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.stats.count",
             expected=len(samples_ns),
             found=result.stats.count,
@@ -51,7 +50,7 @@ def _stats(result: KernelResult, path: str) -> Iterator[Finding]:
         if not close(found, expected):
             yield finding(
                 Code.STATS_MISMATCH,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.stats.{name}",
                 expected=expected,
                 found=found,
@@ -63,7 +62,7 @@ def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
     if result.flops != expected_flops:
         yield finding(
             Code.FLOPS_MISMATCH,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.flops",
             expected=expected_flops,
             found=result.flops,
@@ -78,7 +77,7 @@ def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
         if not close(found, expected):
             yield finding(
                 Code.THROUGHPUT_MISMATCH,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.{name}",
                 expected=expected,
                 found=found,
@@ -93,7 +92,7 @@ def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
         if not close(found, expected):
             yield finding(
                 Code.BANDWIDTH_MISMATCH,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.collective.{name}",
                 expected=expected,
                 found=found,
@@ -117,7 +116,7 @@ def check_correctness(ctx: BundleContext) -> Iterator[Finding]:
         if check.passed != within:
             yield finding(
                 Code.CORRECTNESS_INCONSISTENT,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.passed",
                 expected=within,
                 found=check.passed,
@@ -125,7 +124,7 @@ def check_correctness(ctx: BundleContext) -> Iterator[Finding]:
         elif not check.passed:
             yield finding(
                 Code.CORRECTNESS_FAILED,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.error",
                 message=f"{result.problem.id} {result.direction}: output failed its check",
                 expected=f"<= {check.tolerance:.3g}",

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from schemas import RESULT_NAME, SYSTEM_NAME
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
-
-SYSTEM_FILE = "system.json"
-RESULT_FILE = "result.json"
 
 
 def check_nodes(ctx: BundleContext) -> Iterator[Finding]:
@@ -21,7 +19,7 @@ def check_nodes(ctx: BundleContext) -> Iterator[Finding]:
         if len(hosts) != system.nodes:
             yield finding(
                 Code.SYSTEM_NODES,
-                file=SYSTEM_FILE,
+                file=SYSTEM_NAME,
                 json_path="nodes",
                 message=f"{system.nodes} nodes declared, ranks ran on {len(hosts)} hosts",
                 expected=system.nodes,
@@ -30,7 +28,7 @@ def check_nodes(ctx: BundleContext) -> Iterator[Finding]:
         if len(placement) != declared_ranks:
             yield finding(
                 Code.SYSTEM_NODES,
-                file=SYSTEM_FILE,
+                file=SYSTEM_NAME,
                 json_path="placement",
                 message="placement lists a different number of ranks than declared",
                 expected=declared_ranks,
@@ -42,7 +40,7 @@ def check_nodes(ctx: BundleContext) -> Iterator[Finding]:
         if collective is not None and collective.ranks > ranks_seen:
             yield finding(
                 Code.SYSTEM_NODES,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"results[{index}].collective.ranks",
                 message="more ranks than the system declares",
                 expected=f"<= {ranks_seen}",

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from schemas import Accelerator, DType, KernelResult, SystemDescription
+from schemas import (
+    RESULT_NAME,
+    SYSTEM_NAME,
+    Accelerator,
+    DType,
+    KernelResult,
+    SystemDescription,
+)
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
 from validator.peaks import (
@@ -22,8 +29,6 @@ from validator.peaks import (
     match_device,
 )
 
-RESULT_FILE = "result.json"
-SYSTEM_FILE = "system.json"
 # Above the largest on-chip cache in the table (256 MB Infinity Cache on MI300X/MI325X), x2.
 DRAM_BOUND_BYTES = 512 << 20
 _LINK = re.compile(r"(\d+(?:\.\d+)?)\s*([GT])(b|B)(?:it)?(?:/s|ps)", re.IGNORECASE)
@@ -44,7 +49,7 @@ def check_declared_peaks(ctx: BundleContext) -> Iterator[Finding]:
         if not rows:
             yield finding(
                 Code.PLAUSIBILITY_UNKNOWN_DEVICE,
-                file=SYSTEM_FILE,
+                file=SYSTEM_NAME,
                 json_path=f"accelerators[{index}].model",
                 found=accelerator.model,
             )
@@ -54,7 +59,7 @@ def check_declared_peaks(ctx: BundleContext) -> Iterator[Finding]:
             if ceiling is not None and declared > ceiling:
                 yield finding(
                     Code.PLAUSIBILITY_DECLARED_PEAK,
-                    file=SYSTEM_FILE,
+                    file=SYSTEM_NAME,
                     json_path=f"accelerators[{index}].peak_tflops.{dtype.value}",
                     expected=f"<= {ceiling:.4g} ({' / '.join(r.model for r in rows)})",
                     found=declared,
@@ -98,7 +103,7 @@ def _bandwidth(ctx: BundleContext, result: KernelResult, path: str) -> Iterator[
         if result.gbps > ceiling:
             yield finding(
                 Code.PLAUSIBILITY_BANDWIDTH,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.gbps",
                 expected=f"<= {ceiling:.4g} GB/s (device memory)",
                 found=result.gbps,
@@ -117,7 +122,7 @@ def _bandwidth(ctx: BundleContext, result: KernelResult, path: str) -> Iterator[
     if link is not None and collective.busbw_gbps > link:
         yield finding(
             Code.PLAUSIBILITY_BANDWIDTH,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.collective.busbw_gbps",
             expected=f"<= {link:.4g} GB/s ({source})",
             found=collective.busbw_gbps,
@@ -132,7 +137,7 @@ def check_plausibility(ctx: BundleContext) -> Iterator[Finding]:
         if bound is not None and result.tflops > bound[0]:
             yield finding(
                 Code.PLAUSIBILITY_TFLOPS,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.tflops",
                 expected=f"<= {bound[0]:.4g} TFLOP/s ({bound[1]})",
                 found=result.tflops,

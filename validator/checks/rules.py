@@ -9,13 +9,10 @@ import fnmatch
 import math
 from collections.abc import Iterator
 
-from schemas import Division, KernelResult
+from schemas import RESULT_NAME, SYSTEM_NAME, Division, KernelResult
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
 from validator.rules import DivisionRules, Rules, RulesNotFoundError, available_versions, load_rules
-
-RESULT_FILE = "result.json"
-SYSTEM_FILE = "system.json"
 
 
 def division_of(ctx: BundleContext) -> Division:
@@ -40,7 +37,7 @@ def _run_level(ctx: BundleContext, division: Division, rules: DivisionRules) -> 
     if ctx.location is not None and run.division is not division:
         yield finding(
             Code.RULES_DIVISION,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path="division",
             expected=division.value,
             found=run.division.value,
@@ -48,7 +45,7 @@ def _run_level(ctx: BundleContext, division: Division, rules: DivisionRules) -> 
     if run.profile not in rules.allowed_profiles:
         yield finding(
             Code.RULES_PROFILE,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path="profile",
             expected=[p.value for p in rules.allowed_profiles],
             found=run.profile.value,
@@ -56,7 +53,7 @@ def _run_level(ctx: BundleContext, division: Division, rules: DivisionRules) -> 
     if not any(fnmatch.fnmatchcase(run.harness_version, p) for p in rules.harness_versions):
         yield finding(
             Code.RULES_HARNESS_VERSION,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path="harness_version",
             expected=list(rules.harness_versions),
             found=run.harness_version,
@@ -67,7 +64,7 @@ def _run_level(ctx: BundleContext, division: Division, rules: DivisionRules) -> 
         if image_id not in rules.locked_image_ids:
             yield finding(
                 Code.RULES_IMAGE,
-                file=SYSTEM_FILE,
+                file=SYSTEM_NAME,
                 json_path="container.image_id",
                 expected=list(rules.locked_image_ids),
                 found=image_id or "no container",
@@ -80,7 +77,7 @@ def _official(rules: Rules, result: KernelResult, path: str) -> Iterator[Finding
     if entry is None:
         yield finding(
             Code.RULES_UNKNOWN_PROBLEM,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.problem.id",
             found=result.problem.id,
         )
@@ -93,7 +90,7 @@ def _official(rules: Rules, result: KernelResult, path: str) -> Iterator[Finding
     ):
         yield finding(
             Code.RULES_PARAMS,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.problem.params",
             expected=official.params.model_dump(mode="json"),
             found=problem.params.model_dump(mode="json"),
@@ -101,7 +98,7 @@ def _official(rules: Rules, result: KernelResult, path: str) -> Iterator[Finding
     if result.direction not in official.directions:
         yield finding(
             Code.RULES_DIRECTION,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.direction",
             expected=[d.value for d in official.directions],
             found=result.direction.value,
@@ -111,7 +108,7 @@ def _official(rules: Rules, result: KernelResult, path: str) -> Iterator[Finding
     if not rules.allows(floor, precision.input, precision.compute):
         yield finding(
             Code.RULES_PRECISION,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.precision",
             expected=f"at least {floor.multiply.value} multiply, "
             f"{floor.accumulate.value} accumulate",
@@ -125,7 +122,7 @@ def _kernel_level(
     if result.stats.count < division_rules.min_samples:
         yield finding(
             Code.RULES_SAMPLES,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.stats.count",
             expected=f">= {division_rules.min_samples}",
             found=result.stats.count,
@@ -133,7 +130,7 @@ def _kernel_level(
     if result.warmup_count < division_rules.min_warmup:
         yield finding(
             Code.RULES_WARMUP,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.warmup_count",
             expected=f">= {division_rules.min_warmup}",
             found=result.warmup_count,
@@ -141,7 +138,7 @@ def _kernel_level(
     if result.stats.cv > division_rules.max_cv:
         yield finding(
             Code.RULES_CV,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"{path}.stats.cv",
             expected=f"<= {division_rules.max_cv}",
             found=round(result.stats.cv, 4),
@@ -151,7 +148,7 @@ def _kernel_level(
         if result.correctness.tolerance > bound * (1 + 1e-9):
             yield finding(
                 Code.RULES_TOLERANCE,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"{path}.correctness.tolerance",
                 expected=f"<= {bound:.3g}",
                 found=result.correctness.tolerance,
@@ -167,7 +164,7 @@ def check_rules(ctx: BundleContext) -> Iterator[Finding]:
     except RulesNotFoundError:
         yield finding(
             Code.RULES_VERSION,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path="rules_version",
             expected=available_versions(),
             found=ctx.run.rules_version,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from schemas import KernelResult
+from schemas import RESULT_NAME, KernelResult
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
-
-RESULT_FILE = "result.json"
 
 
 def result_key(result: KernelResult) -> tuple[object, ...]:
@@ -23,12 +21,12 @@ def check_run(ctx: BundleContext) -> Iterator[Finding]:
     run = ctx.run
     if not run.complete:
         yield finding(
-            Code.RUN_INCOMPLETE, file=RESULT_FILE, json_path="complete", expected=True, found=False
+            Code.RUN_INCOMPLETE, file=RESULT_NAME, json_path="complete", expected=True, found=False
         )
     if run.finished_utc < run.started_utc:
         yield finding(
             Code.RUN_TIME,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path="finished_utc",
             expected=f">= {run.started_utc.isoformat()}",
             found=run.finished_utc.isoformat(),
@@ -38,7 +36,7 @@ def check_run(ctx: BundleContext) -> Iterator[Finding]:
         if result.problem.suite != run.suite:
             yield finding(
                 Code.RUN_SUITE_MISMATCH,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"results[{index}].problem.suite",
                 expected=run.suite.value,
                 found=result.problem.suite.value,
@@ -47,7 +45,7 @@ def check_run(ctx: BundleContext) -> Iterator[Finding]:
         if key in first_index:
             yield finding(
                 Code.RUN_DUPLICATE_RESULT,
-                file=RESULT_FILE,
+                file=RESULT_NAME,
                 json_path=f"results[{index}]",
                 message=f"{result.problem.id} {result.direction} repeats "
                 f"results[{first_index[key]}]",
@@ -58,7 +56,7 @@ def check_run(ctx: BundleContext) -> Iterator[Finding]:
     for index, error in enumerate(run.errors):
         yield finding(
             Code.RUN_KERNEL_ERROR,
-            file=RESULT_FILE,
+            file=RESULT_NAME,
             json_path=f"errors[{index}]",
             message=f"{error.problem_id} {error.direction}: {error.message}",
         )

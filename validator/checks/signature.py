@@ -1,4 +1,4 @@
-"""Applies the division's signature policy to `validator.signatures`' verdict on one bundle.
+"""Applies the division's signature policy to the signature findings of one bundle.
 
 Closed submissions must be signed with the submitter's key registered in `<round>/keys/`: every
 KP-SIG-* finding is an error. Where the rules do not require a signature (open division, loose
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from attestation import verify_bundle
 from schemas import Division, RunResult
 from validator._findings import Code, Finding, Severity
 from validator._layout import Location
 from validator.rules import RulesNotFoundError, load_rules
-from validator.signatures import SignatureCheck, verify_bundle, verify_registered
+from validator.signatures import SignatureCheck, signature_check, verify_registered
 
 # Where a signature is optional its absence is no finding (the report's status says
 # "unsigned"); a signature nobody can check is a warning.
@@ -41,7 +42,7 @@ def check_signature(
     check: SignatureCheck = (
         verify_registered(root, location.round_root, location.submitter)
         if location is not None
-        else verify_bundle(root, None)
+        else signature_check(verify_bundle(root, None))
     )
     findings = list(check.findings)
     if not signatures_required(location, run):

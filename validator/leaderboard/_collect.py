@@ -11,7 +11,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from schemas import Division, KernelResult, RunResult, SystemDescription
+from schemas import RESULT_NAME, Division, KernelResult, RunResult, SystemDescription
 from validator._findings import Finding, Severity
 from validator._report import BundleReport, Report
 from validator.leaderboard._model import (
@@ -89,7 +89,7 @@ def _system_keys(bundles: list[_Readable]) -> dict[tuple[str, str], str]:
 
 def _split_findings(bundle: _Readable) -> tuple[dict[int, list[Finding]], list[Finding]]:
     """Findings per result index, and the findings about the bundle as a whole."""
-    result_file = f"{bundle.report.path}/result.json"
+    result_file = f"{bundle.report.path}/{RESULT_NAME}"
     per_result: dict[int, list[Finding]] = defaultdict(list)
     whole: list[Finding] = []
     for item in bundle.report.findings:

@@ -8,16 +8,7 @@ from __future__ import annotations
 
 import re
 
-from schemas import (
-    ConvParams,
-    Division,
-    GemmParams,
-    KernelResult,
-    Precision,
-    ProblemParams,
-    RnnParams,
-    SparseGemmParams,
-)
+from schemas import Division, KernelResult, Precision, ProblemParams
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -58,26 +49,10 @@ def result_anchor(
     return slug(f"r-{division.value}-{system}-{problem_id}-{direction}-{variant}")
 
 
-def _transposes(a_t: bool, b_t: bool) -> str:
-    return ("T" if a_t else "N") + ("T" if b_t else "N")
-
-
 def params_text(params: ProblemParams, ranks: int | None = None) -> str:
-    """The parameters of a problem in one short line, e.g. `m=1760 n=16 k=1760 NN`."""
-    if isinstance(params, SparseGemmParams):
-        sizes = f"m={params.m} n={params.n} k={params.k} {_transposes(params.a_t, params.b_t)}"
-        return f"{sizes} sparsity={params.sparsity:g}"
-    if isinstance(params, GemmParams):
-        return f"m={params.m} n={params.n} k={params.k} {_transposes(params.a_t, params.b_t)}"
-    if isinstance(params, ConvParams):
-        return (
-            f"{params.w}x{params.h}x{params.c} n={params.n} k={params.k} "
-            f"filter {params.filter_w}x{params.filter_h} pad {params.pad_w},{params.pad_h} "
-            f"stride {params.wstride},{params.hstride}"
-        )
-    if isinstance(params, RnnParams):
-        return f"{params.cell.value} h={params.hidden} n={params.batch} t={params.timesteps}"
-    shown = f"count={params.count} {params.op}"
+    """The parameters of a problem in one short line (the suite's own summary), with the ranks
+    of a collective run."""
+    shown = params.summary()
     return shown if ranks is None else f"{shown} ranks={ranks}"
 
 

@@ -1,20 +1,18 @@
 """Writes leaderboard output atomically, and never over existing output without `force`.
 
 A file is written to a temporary sibling and renamed into place; a site folder is built in a
-temporary sibling folder and swapped in, so a reader sees the old site or the new one, never a
-mix. Even with `force`, only a folder that holds a previous site (or nothing) is replaced: a
-mistyped --out must not delete someone's data.
+temporary sibling folder and swapped in (`schemas.atomic`), so a reader sees the old site or the
+new one, never a mix. Even with `force`, only a folder that holds a previous site (or nothing)
+is replaced: a mistyped --out must not delete someone's data.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from schemas import UsageError
+from schemas.atomic import OnExisting, atomic_folder, write_file_atomically
 
 SITE_MARKER = "leaderboard.json"
 
@@ -34,14 +32,7 @@ def write_file(target: Path, text: str, *, force: bool = False) -> None:
     if target.is_dir():
         raise UsageError(f"{target} is a folder", where="--out", fix="name a file to write")
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as sink:
-            sink.write(text)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_file_atomically(target, text)
 
 
 def _replaceable(target: Path) -> bool:
@@ -63,21 +54,9 @@ def write_tree(target: Path, files: Mapping[str, str], *, force: bool = False) -
             fix="choose a new folder for the site",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    policy = OnExisting.REPLACE if force else OnExisting.REFUSE
+    with atomic_folder(target, on_existing=policy) as staging:
         for name, text in sorted(files.items()):
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="")
-        staging.chmod(0o755)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            retired.rmdir()
-            target.rename(retired)
-            staging.rename(target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

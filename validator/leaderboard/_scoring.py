@@ -89,7 +89,7 @@ def board_key_of(board: Board) -> BoardKey:
 
 def _board_sort(key: BoardKey) -> tuple[int, int, int, str]:
     division, suite, problem_set, variant = key
-    return _order(division), _order(suite), _order(problem_set), variant
+    return _order(division), suite.spec.position, _order(problem_set), variant
 
 
 def _per_problem(entries: Iterable[ResultEntry]) -> dict[ProblemKey, float]:

@@ -2,7 +2,7 @@
 
 A bundle names its `rules_version`; the validator loads that file and checks the bundle against it,
 so changing a rule is a reviewed data change, never an edit scattered through code. The official
-problem tables inside a rules file are generated from `harness/problems` by
+problem tables inside a rules file are generated from `schemas/suites` by
 `python -m tests.validator.rules_sync`, and a test fails when they drift apart.
 
 Closed division, in short (see README.md beside this file for the reasoning):

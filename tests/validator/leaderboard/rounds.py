@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.bundle import write_bundle
-from harness.problems import load
 from schemas import (
     Division,
     KernelResult,
     Problem,
     Suite,
     SystemDescription,
+    load_problems,
 )
 from tests.validator.conftest import (
     edit_json,
@@ -58,7 +58,7 @@ class HandRound:
 
 def problems() -> tuple[Problem, ...]:
     """P0, P1, P2."""
-    return load(Suite.GEMM)[:3]
+    return load_problems(Suite("gemm"))[:3]
 
 
 def exact_result(
@@ -90,7 +90,7 @@ def write_system(round_root: Path, name: str, rates: tuple[float, ...]) -> Path:
         for i, (p, t) in enumerate(zip(problems(), rates, strict=False))
     )
     run = run_result(
-        Suite.GEMM,
+        Suite("gemm"),
         count=0,
         run_id=f"run-{name}",
         division=Division.OPEN,

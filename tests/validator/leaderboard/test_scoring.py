@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.problems import load
 from schemas import (
     Collective,
     KernelResult,
     SubmissionError,
     Suite,
     UsageError,
+    load_problems,
 )
 from tests.validator.conftest import kernel_result, run_result, system_description
 from tests.validator.leaderboard.conftest import board_of
@@ -132,7 +132,7 @@ def test_closed_and_open_are_ranked_apart(tmp_path: Path) -> None:
     assert all(row.rank == 1 for b in board.boards for row in b.rows)
 
 
-def _in_memory(results: tuple[KernelResult, ...], suite: Suite = Suite.ALLREDUCE) -> Report:
+def _in_memory(results: tuple[KernelResult, ...], suite: str = "allreduce") -> Report:
     run = run_result(suite, count=0, results=results)
     bundle = BundleReport(
         path="loose", status=BundleStatus.VALID, findings=(), run=run, system=system_description()
@@ -141,7 +141,7 @@ def _in_memory(results: tuple[KernelResult, ...], suite: Suite = Suite.ALLREDUCE
 
 
 def _allreduce(ranks: int, in_place: bool, busbw_gbps: float) -> KernelResult:
-    result = kernel_result(load(Suite.ALLREDUCE)[0])
+    result = kernel_result(load_problems(Suite("allreduce"))[0])
     collective = Collective(
         ranks=ranks, in_place=in_place, size_bytes=400_000, algbw_gbps=1.0, busbw_gbps=busbw_gbps
     )
@@ -170,7 +170,7 @@ def test_repeated_loose_runs_count_once_at_their_median(
 ) -> None:
     first = problems()[0]
     for name, rate in (("a", 0.1), ("b", 0.4), ("c", 0.2)):
-        run = run_result(Suite.GEMM, count=0, results=(exact_result(first, rate),))
+        run = run_result(Suite("gemm"), count=0, results=(exact_result(first, rate),))
         make_bundle(tmp_path, name, run=run)
     board = board_of(tmp_path)
     anchors = [r.anchor for r in board.results]

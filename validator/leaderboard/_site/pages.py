@@ -36,7 +36,7 @@ TITLE = "KernelPerf leaderboard"
 
 
 def _suites(leaderboard: Leaderboard) -> list[Suite]:
-    return [s for s in Suite if any(b.suite is s for b in leaderboard.boards)]
+    return [s for s in Suite.all() if any(b.suite is s for b in leaderboard.boards)]
 
 
 def _nav(leaderboard: Leaderboard) -> list[tuple[str, str]]:

@@ -14,21 +14,19 @@ from cryptography.hazmat.primitives import serialization
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.keys import generate_key_pair, load_private_key, readable_by_others
-from harness.signing import build_statement, sign_bundle
-from schemas import MANIFEST_NAME, BundleError, UsageError, sha256_of
-from schemas.attestation import (
-    ATTESTATION_NAME,
-    PAYLOAD_TYPE,
-    UNPUSHED,
-    Envelope,
-    Runtime,
-    Statement,
+from attestation import (
+    build_statement,
+    generate_key_pair,
+    load_private_key,
     pae,
+    readable_by_others,
+    sign_bundle,
     system_fingerprint,
 )
+from schemas import ATTESTATION_NAME, MANIFEST_NAME, BundleError, UsageError, sha256_of
+from schemas.attestation import PAYLOAD_TYPE, UNPUSHED, Envelope, Runtime, Statement
 from schemas.export import schema_path
-from tests.harness.attestation_fixtures import (
+from tests.attestation.fixtures import (
     DOCKER_IMAGE,
     key_pair,
     system,

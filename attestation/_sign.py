@@ -8,6 +8,7 @@ changed after the run would vouch for bytes the harness never wrote.
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -15,10 +16,13 @@ from typing import TypeVar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ValidationError
 
-from harness.bundle import RESULT_NAME, SYSTEM_NAME
-from harness.keys import public_key_id, write_atomically
+from attestation._dsse import canonical_json, pae
+from attestation._keys import public_key_id
 from schemas import (
+    ATTESTATION_NAME,
     MANIFEST_NAME,
+    RESULT_NAME,
+    SYSTEM_NAME,
     BundleError,
     Manifest,
     RunResult,
@@ -26,8 +30,9 @@ from schemas import (
     manifest_of,
     sha256_of,
 )
+from schemas.atomic import write_file_atomically
 from schemas.attestation import (
-    ATTESTATION_NAME,
+    FINGERPRINT_FIELDS,
     PAYLOAD_TYPE,
     PREDICATE_TYPE,
     STATEMENT_TYPE,
@@ -40,9 +45,6 @@ from schemas.attestation import (
     Signature,
     Statement,
     Subject,
-    canonical_json,
-    pae,
-    system_fingerprint,
 )
 
 
@@ -56,6 +58,12 @@ class SignedBundle:
 
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def system_fingerprint(system: SystemDescription) -> str:
+    """`sha256:<hex>` of the system's probed facts: equal machines and images share it."""
+    facts = system.model_dump(mode="json", include=set(FINGERPRINT_FIELDS))
+    return "sha256:" + hashlib.sha256(canonical_json(facts)).hexdigest()
 
 
 def _read_model(root: Path, name: str, model: type[M]) -> M:
@@ -158,7 +166,7 @@ def sign_bundle(root: Path, private_key: Ed25519PrivateKey) -> SignedBundle:
     envelope = sign_statement(statement, private_key)
     path = root / ATTESTATION_NAME
     try:
-        write_atomically(path, (envelope.model_dump_json(indent=2) + "\n").encode(), 0o644)
+        write_file_atomically(path, envelope.model_dump_json(indent=2) + "\n")
     except OSError as exc:
         raise BundleError(
             f"cannot write the attestation: {exc.strerror}",

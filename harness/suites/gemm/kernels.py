@@ -41,28 +41,11 @@ from harness.suites.contracts import (
     runs_in,
     strict_precision,
 )
-from schemas import Correctness, DType, GemmParams, Problem, Suite
+from schemas import Correctness, DType, Problem, Suite
+from schemas.suites.gemm import GemmParams
 
 # fp64 matmul runs at about 45 GFLOP/s on this CPU: the reference then takes about 10 ms.
 REFERENCE_FLOPS = 500_000_000
-
-# Quick: one problem per shape family, every set and transpose combination, every call at most
-# about 75 ms in fp32 here; about 30 s in all with the checks, on 2 cores.
-QUICK_IDS = (
-    "gemm/train/003",  # DeepSpeech 1760x128x1760, NN
-    "gemm/train/023",  # the same, TN
-    "gemm/train/045",  # output layer 35x8457x1760: few rows, wide
-    "gemm/train/063",  # 7680x128x2560, NN
-    "gemm/train/086",  # Speaker ID 1024x700x512
-    "gemm/train/159",  # 1024x32x512, NT
-    "gemm/inference_server/000",  # output layer 5124x700x2048: the largest of the subset
-    "gemm/inference_server/008",  # 7680x1x2560: a matrix-vector product
-    "gemm/inference_server/025",  # GRU affine 3072x1500x1024
-    "gemm/inference_device/003",  # KWS 64x1x1216: latency-bound
-    "gemm/inference_device/010",  # low-rank 4224x1500x176: short reduction
-)
-# Smoke: three tiny shapes (NN, NT, matrix-vector), a second or two with the checks.
-SMOKE_IDS = ("gemm/train/128", "gemm/train/138", "gemm/inference_device/003")
 
 
 @dataclass(frozen=True)
@@ -98,9 +81,7 @@ def _bytes_moved(p: GemmParams, dtype: DType) -> int:
 class GemmSuite:
     """DeepBench GEMMs timed through torch (MKL or OpenBLAS on CPU, cuBLAS on CUDA)."""
 
-    suite: Suite = Suite.GEMM
-    quick_ids: tuple[str, ...] = QUICK_IDS
-    smoke_ids: tuple[str, ...] = SMOKE_IDS
+    suite = Suite("gemm")
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """One forward case per requested precision the problem's set allows (int8: inference)."""

@@ -1,17 +1,15 @@
-"""Ed25519 key pairs for signing bundles: made here, kept private, never printed.
+"""Ed25519 key pairs for signing bundles: made here, kept private, never printed; and key ids.
 
-The private key is PKCS#8 PEM (openssl reads it too), written with mode 0600 from its first byte:
-the file is created 0600 and renamed into place, so no reader ever sees it with wider rights.
+The private key is PKCS#8 PEM (openssl reads it too), written with mode 0600 from its first byte
+(`schemas.atomic.write_file_atomically` creates the file with that mode before any byte of it).
 The public key is SubjectPublicKeyInfo PEM: the file a submitter registers in
 `submissions/<round>/keys/<submitter>.pub`.
 """
 
 from __future__ import annotations
 
-import os
-import re
+import hashlib
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +17,12 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from schemas import UsageError
-from schemas.attestation import key_id
+from schemas import SubmissionError, UsageError
+from schemas.atomic import write_file_atomically
+from schemas.names import NAME_RULE, is_valid_name
 
 PRIVATE_SUFFIX = ".key"
 PUBLIC_SUFFIX = ".pub"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -37,35 +35,22 @@ class KeyPair:
 
 
 def public_key_id(public_key: Ed25519PublicKey) -> str:
-    """The keyid of a public key (hex sha256 of its DER SubjectPublicKeyInfo)."""
+    """The keyid of a public key: hex sha256 of its DER SubjectPublicKeyInfo.
+
+    By hand: `openssl pkey -pubin -in KEY.pub -outform DER | sha256sum`.
+    """
     der = public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    return key_id(der)
-
-
-def write_atomically(path: Path, data: bytes, mode: int) -> None:
-    """Writes `data` to a temporary sibling created with `mode`, then renames it to `path`."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return hashlib.sha256(der).hexdigest()
 
 
 def generate_key_pair(out_dir: Path, name: str) -> KeyPair:
     """Makes a new Ed25519 key pair as `out_dir/<name>.key` (0600) and `out_dir/<name>.pub`."""
-    if not _NAME.fullmatch(name):
+    if not is_valid_name(name):
         raise UsageError(
             f"invalid key name {name!r}",
-            fix="use letters, digits, '.', '_' or '-' (the submitter's name is a good choice)",
+            fix=f"{NAME_RULE} (the submitter's name is a good choice)",
         )
     private_path = out_dir / f"{name}{PRIVATE_SUFFIX}"
     public_path = out_dir / f"{name}{PUBLIC_SUFFIX}"
@@ -87,8 +72,8 @@ def generate_key_pair(out_dir: Path, name: str) -> KeyPair:
     )
     try:
         out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomically(private_path, private_pem, 0o600)
-        write_atomically(public_path, public_pem, 0o644)
+        write_file_atomically(private_path, private_pem, mode=0o600)
+        write_file_atomically(public_path, public_pem, mode=0o644)
     except OSError as exc:
         raise UsageError(
             f"cannot write the key pair: {exc.strerror}",
@@ -122,6 +107,29 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
             f"the private key is {type(key).__name__}, not Ed25519",
             where=str(path),
             fix="make an Ed25519 key with `kernelperf keys generate`",
+        )
+    return key
+
+
+def read_public_key(path: Path) -> Ed25519PublicKey:
+    """Reads a PEM Ed25519 public key (SubjectPublicKeyInfo), as `kernelperf keys` writes it.
+
+    A file that is no such key is a SubmissionError: the key a submitter registered is unusable.
+    """
+    fix = "register the .pub file that `kernelperf keys generate` wrote"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(
+            f"cannot read the public key: {exc.strerror}", where=str(path), fix=fix
+        ) from exc
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise SubmissionError("not a PEM public key", where=str(path), fix=fix) from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise SubmissionError(
+            f"the public key is {type(key).__name__}, not Ed25519", where=str(path), fix=fix
         )
     return key
 

@@ -18,8 +18,6 @@ import torch
 
 from schemas import RnnCell
 
-GATES = {RnnCell.VANILLA: 1, RnnCell.LSTM: 4, RnnCell.GRU: 3}
-
 
 @dataclass(frozen=True)
 class Operands:

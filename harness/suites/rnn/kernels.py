@@ -1,6 +1,6 @@
 """The RNN suite: DeepBench's single-layer recurrences, forward, backward-data and backward-weights.
 
-What is timed, per direction (the recurrences themselves are in rnn_cells.py):
+What is timed, per direction (the recurrences themselves are in cells.py):
 - fwd: T steps of h_t = cell(xw_t + h_{t-1}·Uᵀ), with xw = W·x + b computed before timing, as
   DeepBench excludes the input projection; GEMM work 2·g·T·N·H², as RnnParams.flops counts it.
 - bwd_data: back-propagation through time of dy (the gradient of every h_t) from the activations
@@ -33,7 +33,6 @@ import torch
 
 from harness.accuracy import tolerance
 from harness.inputs import TORCH_DTYPES, generator, random_nonzero
-from harness.suites import rnn_cells as cells
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
@@ -42,32 +41,20 @@ from harness.suites.contracts import (
     strict_precision,
     unsupported,
 )
-from schemas import Correctness, Direction, DType, Problem, RnnCell, RnnParams, Suite
+from harness.suites.rnn import cells
+from schemas import Correctness, Direction, DType, Problem, RnnCell, Suite
+from schemas.suites.rnn import GATES, RnnParams
 
 # fp64 GEMM runs at about 70 GFLOP/s here; a reference of this size takes ~0.1-0.3 s.
 REFERENCE_FLOPS = 4_000_000_000
 # A reduced reference problem keeps at least this many sequences before it drops timesteps.
 MIN_REFERENCE_BATCH = 4
-# Quick: every cell in the training set (every direction), short and long sequences, every set;
-# about 25 s in fp32 on 2 cores. (The other training GRUs do 85 GFLOP and more per direction.)
-QUICK_IDS: tuple[str, ...] = (
-    "rnn/train/000",  # DeepSpeech vanilla, H=1760
-    "rnn/train/012",  # machine-translation LSTM, H=512
-    "rnn/train/031",  # character LSTM over 150 steps
-    "rnn/train/050",  # DeepSpeech GRU, one step
-    "rnn/inference_server/000",  # machine-translation LSTM, batch 1
-    "rnn/inference_server/042",  # DeepSpeech GRU, batch 1, 187 steps
-    "rnn/inference_server/065",  # GRU step, batch 4
-    "rnn/inference_device/000",  # KWS vanilla over 672 steps
-    "rnn/inference_device/002",  # character LSTM, batch 1
-)
-SMOKE_IDS: tuple[str, ...] = ("rnn/inference_server/063", "rnn/inference_device/001")
 
 
 def operands(p: RnnParams, dtype: DType, device: str, seed: int) -> cells.Operands:
     """Seeded inputs; U is scaled by 1/sqrt(H) so the recurrence neither explodes nor dies out."""
     gen = generator(seed)
-    width = cells.GATES[p.cell] * p.hidden
+    width = GATES[p.cell] * p.hidden
 
     def draw(*shape: int, scale: float = 1.0) -> torch.Tensor:
         values = random_nonzero(shape, DType.FP32, device, gen) * scale
@@ -178,7 +165,7 @@ def _bytes_moved(p: RnnParams, direction: Direction, dtype: DType) -> int:
     fwd reads U and xw and writes the states and activations; bwd_data reads U, dy and the
     stored activations and writes dg; bwd_weights reads dg and the states and writes dU.
     """
-    width = cells.GATES[p.cell] * p.hidden
+    width = GATES[p.cell] * p.hidden
     per_step = p.timesteps * p.batch
     weights = width * p.hidden
     if direction is Direction.FWD:
@@ -193,9 +180,7 @@ def _bytes_moved(p: RnnParams, direction: Direction, dtype: DType) -> int:
 class RnnSuite:
     """DeepBench recurrences timed through torch's GEMM and elementwise kernels."""
 
-    suite = Suite.RNN
-    quick_ids = QUICK_IDS
-    smoke_ids = SMOKE_IDS
+    suite = Suite("rnn")
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """Every official direction in every requested precision the problem's set allows."""

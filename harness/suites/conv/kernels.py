@@ -33,25 +33,11 @@ from harness.suites.contracts import (
     strict_precision,
     unsupported,
 )
-from schemas import ConvParams, Correctness, Direction, DType, Problem, Suite
+from schemas import Correctness, Direction, DType, Problem, Suite
+from schemas.suites.conv import ConvParams
 
 # fp64 convolution runs at about 10 GFLOP/s here: a reference of this size takes ~20-50 ms.
 REFERENCE_FLOPS = 200_000_000
-# Quick: every set and direction, each application's typical layer, about 25 s in fp32 on 2 cores.
-QUICK_IDS: tuple[str, ...] = (
-    "conv/train/000",  # DeepSpeech input layer: C=1, 20x5 filter, stride 2
-    "conv/train/009",  # OCR 3x3 on a wide, short image
-    "conv/train/014",  # face recognition 3x3
-    "conv/train/022",  # vision 3x3 on 7x7x512
-    "conv/train/070",  # ResNet 1x1 projection, stride 2
-    "conv/inference_server/003",  # DeepSpeech second layer: 10x5 filter, stride 2
-    "conv/inference_server/018",  # vision 3x3 on 28x28x256
-    "conv/inference_server/029",  # vision 1x1
-    "conv/inference_server/062",  # speaker ID 3x3
-    "conv/inference_device/004",  # ResNet 1x1
-    "conv/inference_device/012",  # ResNet 3x3 on 7x7x512
-)
-SMOKE_IDS: tuple[str, ...] = ("conv/inference_server/006", "conv/inference_server/010")
 
 # The leading dimensions of each direction's result (y, dx, dw): the reference may slice them,
 # since the direction does not reduce over them.
@@ -194,9 +180,7 @@ def _bytes_moved(p: ConvParams, dtype: DType) -> int:
 class ConvSuite:
     """DeepBench convolutions timed through torch (oneDNN on CPU, cuDNN on CUDA)."""
 
-    suite = Suite.CONV
-    quick_ids = QUICK_IDS
-    smoke_ids = SMOKE_IDS
+    suite = Suite("conv")
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """Every official direction in every requested precision the problem's set allows."""

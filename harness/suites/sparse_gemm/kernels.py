@@ -37,22 +37,12 @@ from harness.suites.contracts import (
     strict_precision,
     unsupported,
 )
-from schemas import Correctness, DType, Problem, SparseGemmParams, Suite
+from schemas import Correctness, DType, Problem, Suite
+from schemas.suites.sparse_gemm import SparseGemmParams
 
 # Dense fp64 matmul runs at about 45-70 GFLOP/s here: the reference then takes about 10 ms.
 REFERENCE_FLOPS = 500_000_000
 INDEX_BYTES = 4
-# Quick: both sparsities and both layer sizes, from matrix-vector (n=1) to wide (n=1500)
-# products, in both sets (server/015 is the same shape as device/005); about 15 s in fp32.
-QUICK_IDS: tuple[str, ...] = (
-    "sparse_gemm/inference_server/000",
-    "sparse_gemm/inference_server/002",
-    "sparse_gemm/inference_server/009",
-    "sparse_gemm/inference_device/002",
-    "sparse_gemm/inference_device/005",
-    "sparse_gemm/inference_device/006",
-)
-SMOKE_IDS: tuple[str, ...] = ("sparse_gemm/inference_server/000",)
 
 
 @dataclass(frozen=True)
@@ -117,9 +107,7 @@ def _bytes_moved(p: SparseGemmParams, dtype: DType) -> int:
 class SparseGemmSuite:
     """DeepBench sparse GEMMs timed through torch's CSR matmul (MKL on CPU, cuSPARSE on CUDA)."""
 
-    suite = Suite.SPARSE_GEMM
-    quick_ids = QUICK_IDS
-    smoke_ids = SMOKE_IDS
+    suite = Suite("sparse_gemm")
 
     def cases(self, problem: Problem, options: RunOptions) -> Iterable[Case]:
         """The forward product in every requested precision the problem's set allows."""

@@ -1,4 +1,4 @@
-"""Bundles and key pairs for the signing tests, written by the harness's own writer and key code.
+"""Bundles and key pairs for the signing tests: the harness's bundle writer, attestation's keys.
 
 `write_signable_bundle(target, run_id=..., container=...)` writes a small valid bundle through
 `harness.bundle.write_bundle`; `key_pair(folder, name)` makes a real Ed25519 pair on disk.
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from attestation import KeyPair, generate_key_pair, load_private_key
 from harness.bundle import write_bundle
-from harness.keys import KeyPair, generate_key_pair, load_private_key
 from schemas import (
     Backend,
     ContainerImage,
@@ -53,7 +53,7 @@ def run(run_id: str) -> RunResult:
     return RunResult(
         run_id=run_id,
         harness_version="0.1.0",
-        suite=Suite.GEMM,
+        suite=Suite("gemm"),
         profile=Profile.SMOKE,
         division=Division.CLOSED,
         rules_version="2026.1",
