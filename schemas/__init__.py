@@ -32,6 +32,7 @@ from schemas.errors import (
 from schemas.manifest import Manifest, ManifestEntry, manifest_of, sha256_of
 from schemas.problem import Problem, ProblemParams
 from schemas.problem_sets import load_problems, precision_floors, select_problems
+from schemas.request import CollectiveOptions, RunRequest, Sweep
 from schemas.result import (
     SCHEMA_VERSION,
     Backend,
@@ -52,6 +53,7 @@ from schemas.system import (
     Software,
     SystemDescription,
 )
+from schemas.throughput import bandwidths_gbps, bus_factor, gbps, tflops
 
 __all__ = [
     "ATTESTATION_NAME",
@@ -64,6 +66,7 @@ __all__ = [
     "Backend",
     "BundleError",
     "Collective",
+    "CollectiveOptions",
     "ContainerImage",
     "ContainerRunError",
     "Correctness",
@@ -84,6 +87,7 @@ __all__ = [
     "Profile",
     "RankPlacement",
     "RnnCell",
+    "RunRequest",
     "RunResult",
     "Software",
     "Statistics",
@@ -91,10 +95,14 @@ __all__ = [
     "Suite",
     "SuiteParams",
     "SuiteSpec",
+    "Sweep",
     "SystemDescription",
     "SystemStatus",
     "Timer",
     "UsageError",
+    "bandwidths_gbps",
+    "bus_factor",
+    "gbps",
     "load_problems",
     "manifest_of",
     "percentile",
@@ -102,4 +110,5 @@ __all__ = [
     "select_problems",
     "sha256_of",
     "summarize",
+    "tflops",
 ]

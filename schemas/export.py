@@ -15,6 +15,7 @@ from schemas.atomic import write_file_atomically
 from schemas.attestation import Envelope, Statement
 from schemas.manifest import Manifest
 from schemas.problem import Problem
+from schemas.request import RunRequest
 from schemas.result import RunResult
 from schemas.system import SystemDescription
 
@@ -27,6 +28,7 @@ DOCUMENTS: dict[str, type[BaseModel]] = {
     "problem": Problem,
     "attestation": Envelope,
     "statement": Statement,
+    "request": RunRequest,
 }
 
 

@@ -1,8 +1,9 @@
 """Recomputes every derived figure from the raw samples and the problem: nothing is taken on trust.
 
 Statistics come from `schemas.summarize` (the harness's own function), FLOPs from the problem's
-formula, throughput from FLOPs (or bytes) over the median. Values written by another tool in
-another language may differ in the last bits, hence a relative tolerance.
+formula, throughput and bandwidths from the median (`schemas.throughput`, the harness's own
+formulas). Values written by another tool in another language may differ in the last bits, hence
+a relative tolerance.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from schemas import RESULT_NAME, KernelResult, summarize
+from schemas import RESULT_NAME, KernelResult, bandwidths_gbps, gbps, summarize, tflops
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
 
@@ -68,10 +69,9 @@ def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
             found=result.flops,
         )
     median_ns = result.stats.median_ns
-    # FLOP per ns is GFLOP/s; bytes per ns is GB/s.
     for name, expected in (
-        ("tflops", result.flops / median_ns / 1e3),
-        ("gbps", result.bytes_moved / median_ns),
+        ("tflops", tflops(result.flops, median_ns)),
+        ("gbps", gbps(result.bytes_moved, median_ns)),
     ):
         found = getattr(result, name)
         if not close(found, expected):
@@ -85,8 +85,7 @@ def _throughput(result: KernelResult, path: str) -> Iterator[Finding]:
     collective = result.collective
     if collective is None:
         return
-    algbw_gbps = collective.size_bytes / median_ns
-    busbw_gbps = algbw_gbps * 2 * (collective.ranks - 1) / collective.ranks
+    algbw_gbps, busbw_gbps = bandwidths_gbps(collective.size_bytes, collective.ranks, median_ns)
     for name, expected in (("algbw_gbps", algbw_gbps), ("busbw_gbps", busbw_gbps)):
         found = getattr(collective, name)
         if not close(found, expected):
