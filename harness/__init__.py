@@ -1,7 +1,8 @@
 """KernelPerf's harness: runs kernels, checks them, times them and writes result bundles.
 
-The public names are listed here once. They load on first use, so that importing a light part
-(the all-reduce suite on an MPI rank) does not import torch with the rest.
+The public names of the compute path are listed here once. They load on first use, so that
+importing a light part does not import torch with the rest. The all-reduce, which runs under a
+launcher, is its own package with its own front: `harness.allreduce`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from harness.bundle import write_bundle
     from harness.checkpoint import Resume, read_resume
-    from harness.plan import ALL_DTYPES, POLICIES, RunRequest, SuitePlan, plan_suites
+    from harness.plan import ALL_DTYPES, POLICIES, SuitePlan, plan_suites
     from harness.probe import describe_system
-    from harness.records import backend, kernel_error, kernel_result
+    from harness.records import kernel_error, kernel_result, torch_backend
     from harness.runner import Runner, RunObserver, SuiteRun, resolve_device
     from harness.suites import compute_suite, registered
     from harness.timing import Clock, HostClock, Timing, TimingPolicy, measure
@@ -25,13 +26,12 @@ _HOMES = {
     "Resume": "harness.checkpoint",
     "ALL_DTYPES": "harness.plan",
     "POLICIES": "harness.plan",
-    "RunRequest": "harness.plan",
     "SuitePlan": "harness.plan",
     "plan_suites": "harness.plan",
     "describe_system": "harness.probe",
-    "backend": "harness.records",
     "kernel_error": "harness.records",
     "kernel_result": "harness.records",
+    "torch_backend": "harness.records",
     "RunObserver": "harness.runner",
     "Runner": "harness.runner",
     "SuiteRun": "harness.runner",
@@ -52,13 +52,11 @@ __all__ = [
     "HostClock",
     "Resume",
     "RunObserver",
-    "RunRequest",
     "Runner",
     "SuitePlan",
     "SuiteRun",
     "Timing",
     "TimingPolicy",
-    "backend",
     "compute_suite",
     "describe_system",
     "kernel_error",
@@ -68,6 +66,7 @@ __all__ = [
     "read_resume",
     "registered",
     "resolve_device",
+    "torch_backend",
     "write_bundle",
 ]
 

@@ -1,7 +1,8 @@
 """Writes a result bundle atomically: build it in a temporary sibling, then rename it into place.
 
 A reader never sees a half-written bundle: either the old one, or the complete new one
-(`schemas.atomic.atomic_folder`). The file names are `schemas.bundle_files`'.
+(`schemas.atomic.atomic_folder`). The file names are `schemas.bundle_files`'. Every bundle's log
+opens with the run request (`request_event`), which `--resume` reads back (harness/checkpoint.py).
 """
 
 from __future__ import annotations
@@ -16,11 +17,20 @@ from schemas import (
     RESULT_NAME,
     SYSTEM_NAME,
     BundleError,
+    RunRequest,
     RunResult,
     SystemDescription,
     manifest_of,
 )
 from schemas.atomic import OnExisting, atomic_folder
+
+# The `event` of the log line that holds the request.
+REQUEST_EVENT = "request"
+
+
+def request_event(request: RunRequest) -> dict[str, object]:
+    """The request as the log line every bundle starts with."""
+    return {"event": REQUEST_EVENT, "request": request.model_dump(mode="json")}
 
 
 def write_bundle(

@@ -1,8 +1,8 @@
 """Reads back the bundles of an interrupted run, so that `--resume` continues where it stopped.
 
 A run writes its bundles as it goes (complete=false until the end), with the request that started
-it as the first event of each log. Resuming reads that request back, keeps every result and
-error already recorded, and runs only the cases that are missing.
+it (`schemas.RunRequest`) as the first event of each log. Resuming reads that request back, keeps
+every result and error already recorded, and runs only the cases that are missing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.plan import RunRequest
+from harness.bundle import REQUEST_EVENT
 from harness.suites.base import Case
 from schemas import (
     LOG_NAME,
@@ -23,9 +23,11 @@ from schemas import (
     KernelError,
     KernelResult,
     Precision,
+    RunRequest,
     RunResult,
     Suite,
     SystemDescription,
+    UsageError,
 )
 
 
@@ -105,13 +107,34 @@ def read_resume(out: Path) -> Resume:
             fix="pass the --out directory of the interrupted run",
         )
     prior = next(iter(priors.values()))
-    requests = [e for e in prior.events if e.get("event") == "request"]
-    try:
-        request = RunRequest.from_event(requests[0])
-    except (IndexError, KeyError, TypeError, ValueError) as exc:
+    return Resume(
+        out=out, request=request_of(prior, out / prior.run.suite / LOG_NAME), priors=priors
+    )
+
+
+def request_of(prior: PriorRun, log: Path) -> RunRequest:
+    """The request that made a bundle, from its log; BundleError when it is missing or damaged."""
+    logged = [e.get("request") for e in prior.events if e.get("event") == REQUEST_EVENT]
+    if not logged:
         raise BundleError(
             "the bundle does not record the request that made it",
-            where=str(out / prior.run.suite / LOG_NAME),
+            where=str(log),
             fix="run again from the start; only bundles of this harness can be resumed",
+        )
+    try:
+        request = RunRequest.model_validate(logged[0])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "request"
+        raise BundleError(
+            f"the logged request is damaged: {field}: {first['msg']}",
+            where=str(log),
+            fix="run again from the start; a request edited by hand cannot be resumed",
         ) from exc
-    return Resume(out=out, request=request, priors=priors)
+    if request.collective is not None:
+        raise UsageError(
+            "a collective run cannot be resumed: its ranks measure every size together",
+            where=str(log),
+            fix="start the all-reduce run again under its launcher",
+        )
+    return request

@@ -1,13 +1,15 @@
 """Turns measurements into the records of a bundle: kernel results, error entries, the backend.
 
-Every suite (the compute runner and the all-reduce launcher alike) builds its records here, so
-that throughput, statistics and the recorded settings are derived one way. torch is imported
-only by the functions that describe it: MPI ranks import this module to build their results.
+Every suite (the compute runner and the all-reduce package alike) builds its records here, so
+that throughput, statistics and the recorded settings are derived one way (the formulas are
+`schemas.throughput`'s). torch is imported only by the functions that describe it: MPI ranks
+import this module to build their results.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib import metadata
 
 from harness.probe import cpu_model, torch_build_libraries
@@ -22,7 +24,9 @@ from schemas import (
     KernelResult,
     Precision,
     Problem,
+    gbps,
     summarize,
+    tflops,
 )
 
 # The version of the run rules this harness follows (validator/rules/<version>.json).
@@ -83,9 +87,8 @@ def kernel_result(
         stats=stats,
         flops=logical_flops,
         bytes_moved=bytes_moved,
-        # FLOP per ns is GFLOP/s; bytes per ns is GB/s.
-        tflops=logical_flops / stats.median_ns / 1e3,
-        gbps=bytes_moved / stats.median_ns,
+        tflops=tflops(logical_flops, stats.median_ns),
+        gbps=gbps(bytes_moved, stats.median_ns),
         correctness=correctness,
         seed=seed,
         page_faults=timing.page_faults,
@@ -108,16 +111,22 @@ def kernel_error(
 
 
 def timing_environment() -> dict[str, str]:
-    """The environment variables and torch settings that change timings, as recorded."""
-    import torch
-
-    recorded = {
+    """The environment variables that change timings (allocator, threads, BLAS), as recorded."""
+    return {
         name: value
         for name, value in sorted(os.environ.items())
         if name.startswith(TIMING_ENV_PREFIXES)
     }
-    recorded["torch.float32_matmul_precision"] = torch.get_float32_matmul_precision()
-    recorded["torch.interop_threads"] = str(torch.get_num_interop_threads())
+
+
+def torch_settings() -> dict[str, str]:
+    """torch's own settings that change timings: matmul precision, threads, TF32 on CUDA."""
+    import torch
+
+    recorded = {
+        "torch.float32_matmul_precision": torch.get_float32_matmul_precision(),
+        "torch.interop_threads": str(torch.get_num_interop_threads()),
+    }
     if torch.cuda.is_available():
         matmul = torch.backends.cuda.matmul
         recorded["torch.cuda.matmul.allow_tf32"] = str(matmul.allow_tf32)
@@ -128,13 +137,12 @@ def timing_environment() -> dict[str, str]:
     return recorded
 
 
-def library_versions() -> dict[str, str]:
+def torch_library_versions() -> dict[str, str]:
     """Versions of the libraries that ran the kernels (BLAS and oneDNN from torch's build)."""
     import numpy
     import torch
 
     versions = {
-        "kernelperf": harness_version(),
         "torch": torch.__version__,
         "numpy": numpy.__version__,
     }
@@ -158,13 +166,32 @@ def device_name(device: str) -> str:
     return cpu_model()
 
 
-def backend(device: str, threads: int) -> Backend:
-    """The torch backend as it ran: device, threads, library versions, timing settings."""
+def backend(
+    name: str,
+    device: str,
+    *,
+    threads: int,
+    library_versions: Mapping[str, str],
+    environment: Mapping[str, str],
+) -> Backend:
+    """The record of what ran the kernels, for every suite: KernelPerf's version and the timing
+    environment variables are always in it, beside what the caller adds."""
     return Backend(
-        name="torch",
+        name=name,
         device=device,
         device_name=device_name(device),
         threads=threads,
-        library_versions=library_versions(),
-        environment=timing_environment(),
+        library_versions={"kernelperf": harness_version(), **library_versions},
+        environment=timing_environment() | dict(environment),
+    )
+
+
+def torch_backend(device: str, threads: int) -> Backend:
+    """The torch backend of the compute suites as it ran: its libraries and settings."""
+    return backend(
+        "torch",
+        device,
+        threads=threads,
+        library_versions=torch_library_versions(),
+        environment=torch_settings(),
     )

@@ -20,18 +20,23 @@ from typing import Protocol
 
 import torch
 
-from harness.bundle import write_bundle
+from harness.bundle import request_event, write_bundle
 from harness.checkpoint import PriorRun, case_key
-from harness.plan import POLICIES, RunRequest, SuitePlan
+from harness.plan import POLICIES, SuitePlan, run_options
 from harness.probe import device_properties
-from harness.records import RULES_VERSION, backend, harness_version, kernel_error, kernel_result
+from harness.records import (
+    RULES_VERSION,
+    harness_version,
+    kernel_error,
+    kernel_result,
+    torch_backend,
+)
 from harness.suites.base import Case, ComputeSuite, RunOptions
 from harness.timing import Clock, HostClock, TimingPolicy, measure
 from schemas import (
-    Division,
     KernelError,
     KernelResult,
-    Profile,
+    RunRequest,
     RunResult,
     Suite,
     SystemDescription,
@@ -179,15 +184,6 @@ def _event(case: Case, outcome: Outcome) -> dict[str, object]:
     return entry
 
 
-def _division(request: RunRequest) -> Division:
-    """Closed only for the official problems, unfiltered, at full size.
-
-    The validator checks the rest of the closed rules (locked image, minimum precisions).
-    """
-    unfiltered_full = request.profile is Profile.FULL and request.id_glob is None
-    return Division.CLOSED if unfiltered_full else Division.OPEN
-
-
 class Runner:
     """Runs the plans of one request against one system, writing bundles under `out`."""
 
@@ -210,6 +206,7 @@ class Runner:
         self.deadline = deadline
         self.now = now
         self.stopped_early = False
+        self.threads = request.threads or torch.get_num_threads()
 
     def run(
         self, plans: Sequence[SuitePlan], priors: Mapping[Suite, PriorRun] | None = None
@@ -218,7 +215,7 @@ class Runner:
 
         A suite not begun when the time budget ran out gets no bundle; `--resume` runs it.
         """
-        torch.set_num_threads(self.request.threads)
+        torch.set_num_threads(self.threads)
         runs = []
         for plan in plans:
             prior = (priors or {}).get(plan.suite.suite)
@@ -248,18 +245,18 @@ class Runner:
             harness_version=harness_version(),
             suite=plan.suite.suite,
             profile=self.request.profile,
-            division=_division(self.request),
+            division=self.request.division(),
             rules_version=RULES_VERSION,
             started_utc=started,
             finished_utc=started,
             command_line=self.command_line,
             seed=self.request.seed,
             complete=False,
-            backend=backend(self.request.device, self.request.threads),
+            backend=torch_backend(self.request.device, self.threads),
             results=(),
             errors=(),
         )
-        events = [self.request.to_event()]
+        events = [request_event(self.request)]
         if self.request.device.startswith("cuda"):
             # Clocks, SM count and L2 size: what a reader needs to judge a GPU's figures.
             events.append({"event": "cuda_devices", "properties": device_properties()})
@@ -271,7 +268,7 @@ class Runner:
         done = prior.done() if prior else frozenset()
         todo = [case for case in plan.cases if case_key(case) not in done]
         self.observer.suite_started(plan, len(plan.cases) - len(todo))
-        options = self.request.options()
+        options = run_options(self.request)
         policy = POLICIES[self.request.profile]
         clock = clock_for(self.request.device)
         since_checkpoint, checkpoint_at = 0, self.now()

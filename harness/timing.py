@@ -97,18 +97,18 @@ def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
     clock.sync()
     # The budget is wall time: a sample that replays several calls costs that many calls.
     count = policy.sample_count(warmup_ns / warmup_calls * clock.calls_per_sample)
-    faults_before = _minor_faults()
+    faults_before = minor_faults()
     samples = tuple(clock.time_call(kernel) for _ in range(count))
     clock.sync()
     return Timing(
         samples_ns=samples,
         warmup_count=warmup_calls,
         timer=clock.timer,
-        page_faults=_minor_faults() - faults_before,
+        page_faults=minor_faults() - faults_before,
     )
 
 
-def _minor_faults() -> int:
+def minor_faults() -> int:
     """Minor page faults of this process so far.
 
     Thousands per call mean the allocator hands memory back to the OS between calls (the glibc

@@ -2,7 +2,8 @@
 
 The harness never launches ranks itself: `mpiexec` (with or without a hostfile), Slurm's `srun`
 or `torchrun` do, and each leaves its own environment variables. MPI learns rank and size from
-its launcher by itself; torch.distributed needs them from here.
+its launcher by itself; torch.distributed needs them from here. Only the all-reduce runs under a
+launcher (a compute run is one process), so this module lives in its package.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Launch:
     local_rank: int
 
 
-def detect(environ: Mapping[str, str] = os.environ) -> Launch:
+def detect_launch(environ: Mapping[str, str] = os.environ) -> Launch:
     """The launcher and this process's place in the job; a lone process is rank 0 of 1."""
     for launcher, rank, size, local in LAUNCHER_VARIABLES:
         if rank in environ and size in environ:

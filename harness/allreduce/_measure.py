@@ -10,7 +10,6 @@ reduced with MAX only after the loop, never inside it.
 from __future__ import annotations
 
 import math
-import resource
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +19,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from harness.timing import Kernel, Timing, TimingPolicy
+from harness.timing import Kernel, Timing, TimingPolicy, minor_faults
 from schemas import DType, Timer
 
 Progress = Callable[[str], None]
@@ -114,21 +113,6 @@ def host_clock_calls(kernel: Kernel, count: int) -> list[int]:
     return samples
 
 
-def bus_factor(ranks: int) -> float:
-    """2(n-1)/n: the share of the data each rank's link carries in a ring all-reduce.
-
-    nccl-tests defines busbw = algbw · 2(n-1)/n so that numbers compare across rank counts
-    against the hardware's link bandwidth; with one rank nothing crosses a link.
-    """
-    return 2 * (ranks - 1) / ranks
-
-
-def bandwidths_gbps(size_bytes: int, ranks: int, time_ns: float) -> tuple[float, float]:
-    """(algbw, busbw) in GB/s (10^9 bytes) of moving `size_bytes` per rank in `time_ns`."""
-    algbw = size_bytes / time_ns
-    return algbw, algbw * bus_factor(ranks)
-
-
 def measure_collective(
     backend: CollectiveBackend,
     kernel: Kernel,
@@ -150,9 +134,9 @@ def measure_collective(
     (samples,) = backend.broadcast([policy.sample_count(per_call_ns)])
     progress("timed calls")
     backend.barrier()
-    faults_before = _minor_faults()
+    faults_before = minor_faults()
     local_ns = backend.time_calls(kernel, int(samples))
-    faults = _minor_faults() - faults_before
+    faults = minor_faults() - faults_before
     *slowest_ns, most_faults = backend.max_across_ranks([*local_ns, faults])
     return Timing(
         # A call shorter than a clock tick reads 0; statistics need positive samples.
@@ -161,11 +145,6 @@ def measure_collective(
         timer=backend.timer,
         page_faults=int(most_faults) if backend.timer is Timer.HOST_CLOCK else None,
     )
-
-
-def _minor_faults() -> int:
-    """Minor page faults of this process so far (the most of any rank is recorded)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _extra_warmup(policy: TimingPolicy, spent_ns: float, per_call_ns: float) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from harness.collective import CollectiveBuffers, CollectiveFacts, host_clock_calls
+from harness.allreduce._measure import CollectiveBuffers, CollectiveFacts, host_clock_calls
 from harness.timing import Kernel
 from schemas import DType, Timer
 

@@ -2,66 +2,33 @@
 
 Every rank walks the same cases in the same order and makes the same collective calls; any
 decision that could differ between ranks (an allocation that failed on one of them) is agreed
-on first. Failures of one kernel become `errors[]` entries; a broken communicator ends the run
-with an error, and a rank that stops answering ends it through the watchdog.
+on first. Failures of one kernel become `errors[]` entries, as in the compute runner; a broken
+communicator ends the run with an error, and a rank that stops answering ends it through the
+watchdog.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-from harness.collective import CollectiveBackend, CollectiveFacts, measure_collective
-from harness.launch import Launch, detect, placement_entry, placements
-from harness.launch_watchdog import Watchdog
-from harness.suites import allreduce
+from harness.allreduce import _suite
+from harness.allreduce._launch import Launch, detect_launch, placement_entry, placements
+from harness.allreduce._measure import CollectiveBackend, CollectiveFacts, measure_collective
+from harness.allreduce._suite import CollectiveCase, collective_case
+from harness.allreduce._watchdog import Watchdog
+from harness.records import kernel_error
 from schemas import (
-    Direction,
-    DType,
+    CollectiveOptions,
     KernelError,
     KernelPerfError,
     KernelResult,
-    Precision,
-    Problem,
-    ProblemSet,
-    Profile,
+    MeasurementError,
     RankPlacement,
+    RunRequest,
     UsageError,
 )
 from schemas.suites.allreduce import AllreduceParams
-
-BackendName = Literal["mpi", "torch"]
-
-
-@dataclass(frozen=True)
-class AllreduceRequest:
-    """What the user asked for."""
-
-    backend: BackendName
-    device: str
-    profile: Profile
-    dtypes: tuple[DType, ...]
-    seed: int
-    timeout_s: float
-    sweep: allreduce.Sweep | None = None
-    problem_set: ProblemSet | None = None
-    id_glob: str | None = None
-
-
-@dataclass(frozen=True)
-class Case:
-    """One all-reduce to time."""
-
-    problem: Problem
-    dtype: DType
-    in_place: bool
-
-    @property
-    def label(self) -> str:
-        """Short human name, e.g. 'allreduce/train/002 fp32 out-of-place'."""
-        mode = "in-place" if self.in_place else "out-of-place"
-        return f"{self.problem.id} {self.dtype.value} {mode}"
 
 
 @dataclass(frozen=True)
@@ -76,33 +43,42 @@ class AllreduceRun:
     errors: tuple[KernelError, ...]
 
 
-def open_backend(request: AllreduceRequest, launch: Launch) -> CollectiveBackend:
+def collective_options(request: RunRequest) -> CollectiveOptions:
+    """The request's collective options; a request without them is a bug of its caller."""
+    if request.collective is None:
+        raise ValueError("an all-reduce run needs a request with collective options")
+    return request.collective
+
+
+def open_backend(request: RunRequest, launch: Launch) -> CollectiveBackend:
     """The communicator the request names; torch is imported only when asked for."""
-    if request.backend == "mpi":
+    options = collective_options(request)
+    if options.backend == "mpi":
         if request.device != "cpu":
             raise UsageError(
                 f"the mpi backend reduces numpy arrays in host memory, not on {request.device}",
                 where="--backend mpi --device",
                 fix="use --backend torch for --device cuda (NCCL)",
             )
-        from harness.collective_mpi import MpiBackend
+        from harness.allreduce._mpi import MpiBackend
 
         return MpiBackend()
-    from harness.collective_torch import TorchBackend
+    from harness.allreduce._torch import TorchBackend
 
-    return TorchBackend(launch, request.device, request.timeout_s)
+    return TorchBackend(launch, request.device, options.timeout_s)
 
 
-def plan(request: AllreduceRequest, backend: CollectiveBackend) -> tuple[Case, ...]:
+def plan(request: RunRequest, backend: CollectiveBackend) -> tuple[CollectiveCase, ...]:
     """Every case, in the order all ranks run them: dtype, then size, then out/in place."""
     modes = (False, True) if backend.out_of_place else (True,)
+    sweep = collective_options(request).sweep
     return tuple(
-        Case(problem, dtype, in_place)
+        collective_case(problem, dtype, in_place=in_place)
         for dtype in request.dtypes
-        for problem in allreduce.select_problems(
+        for problem in _suite.select_problems(
             request.profile,
             dtype,
-            sweep=request.sweep,
+            sweep=sweep,
             problem_set=request.problem_set,
             id_glob=request.id_glob,
         )
@@ -111,13 +87,13 @@ def plan(request: AllreduceRequest, backend: CollectiveBackend) -> tuple[Case, .
     )
 
 
-Opener = Callable[[AllreduceRequest, Launch], CollectiveBackend]
+Opener = Callable[[RunRequest, Launch], CollectiveBackend]
 # Told (cases done, cases in all, the case starting now) before each case and once at the end.
 OnCase = Callable[[int, int, str], None]
 
 
 def run_allreduce(
-    request: AllreduceRequest,
+    request: RunRequest,
     on_case: OnCase = lambda done, total, label: None,
     *,
     opener: Opener = open_backend,
@@ -126,8 +102,8 @@ def run_allreduce(
 
     `opener` makes the communicator; tests pass one that wraps it to inject faults.
     """
-    launch = detect()
-    with Watchdog(request.timeout_s, launch.rank) as watchdog:
+    launch = detect_launch()
+    with Watchdog(collective_options(request).timeout_s, launch.rank) as watchdog:
         backend = opener(request, launch)
         watchdog.outlive_errors()
         cases = plan(request, backend)
@@ -143,17 +119,15 @@ def run_allreduce(
             watchdog.kick(case.label)
             on_case(done, len(cases), case.label)
             try:
-                outcome = _run_case(request, backend, case, watchdog)
+                results.append(_run_case(request, backend, case, watchdog))
+            except MeasurementError as exc:  # the same on every rank: the run goes on
+                errors.append(kernel_error(case.problem.id, case.direction, case.precision, exc))
             except backend.errors as exc:
                 raise KernelPerfError(
                     f"the all-reduce failed on rank {backend.rank}: {exc}",
                     where=case.label,
                     fix="look for a failed rank or node in the launcher's output",
                 ) from exc
-            if isinstance(outcome, KernelResult):
-                results.append(outcome)
-            else:
-                errors.append(outcome)
         on_case(len(cases), len(cases), "")
         watchdog.kick("gathering the placement")
         placement = placements(backend.gather_text(placement_entry(backend.rank, backend.device)))
@@ -170,45 +144,38 @@ def run_allreduce(
 
 
 def _run_case(
-    request: AllreduceRequest, backend: CollectiveBackend, case: Case, watchdog: Watchdog
-) -> KernelResult | KernelError:
-    """Checks, then times one case; an error entry when it cannot run on every rank."""
-    precision = Precision(input=case.dtype, compute=case.dtype, output=case.dtype)
-
-    def error(message: str) -> KernelError:
-        return KernelError(
-            problem_id=case.problem.id,
-            direction=Direction.FWD,
-            precision=precision,
-            message=message,
+    request: RunRequest, backend: CollectiveBackend, case: CollectiveCase, watchdog: Watchdog
+) -> KernelResult:
+    """Checks, then times one case; MeasurementError when it cannot run on every rank."""
+    dtype = case.precision.input
+    if dtype not in backend.dtypes:
+        raise MeasurementError(
+            f"{backend.facts().name} on this system has no {dtype.value} reduction",
+            where=case.label,
+            fix="leave this precision out (--dtype) or use the other --backend",
         )
-
-    if case.dtype not in backend.dtypes:
-        return error(f"{backend.facts().name} on this system has no {case.dtype.value} reduction")
-    assert isinstance(case.problem.params, AllreduceParams)
-    count = case.problem.params.count
+    params = case.problem.params
+    assert isinstance(params, AllreduceParams)
     try:
-        buffers = backend.buffers(count, case.dtype, case.in_place)
+        buffers = backend.buffers(params.count, dtype, case.in_place)
         allocated = 1.0
     except MemoryError:
         allocated = 0.0
     # Every rank must skip together: a rank that alone went on would wait forever.
     (failed_somewhere,) = backend.max_across_ranks([1.0 - allocated])
     if failed_somewhere:
-        return error(f"{count} elements did not fit in memory on every rank")
-    correctness = allreduce.check_exact_sum(backend, buffers, count, case.dtype, request.seed)
+        raise MeasurementError(
+            f"{params.count} elements did not fit in memory on every rank",
+            where=case.label,
+            fix="leave the largest sizes out (--filter or --max-bytes)",
+        )
+    correctness = _suite.check_exact_sum(backend, buffers, params.count, dtype, request.seed)
     timing = measure_collective(
         backend,
         buffers.kernel(),
-        allreduce.POLICIES[request.profile],
+        _suite.POLICIES[request.profile],
         progress=lambda phase: watchdog.kick(f"{case.label}: {phase}"),
     )
-    return allreduce.kernel_result(
-        case.problem,
-        case.dtype,
-        ranks=backend.size,
-        in_place=case.in_place,
-        timing=timing,
-        correctness=correctness,
-        seed=request.seed,
+    return _suite.kernel_result(
+        case, ranks=backend.size, timing=timing, correctness=correctness, seed=request.seed
     )

@@ -1,9 +1,13 @@
-"""The all-reduce suite: which sizes run, the exact-sum check, and nccl-tests' bandwidths.
+"""The all-reduce suite: its cases, which sizes run, the exact-sum check, and its records.
 
 Sizes are DeepBench's seven (100,000 to 64,500,000 elements per rank; schemas/suites/allreduce)
-or an OSU/nccl-tests style sweep in bytes. Profiles: `smoke` times the smallest DeepBench size
-briefly (for tests); `quick` times four of the seven with a 1.5 s budget each, in and out of
-place: about 20 s with two ranks on a laptop; `full` times all seven with a 5 s budget each.
+or an OSU/nccl-tests style sweep in bytes (`schemas.Sweep`). A case is the compute suites' `Case`
+(problem, direction, precision) plus whether the reduction runs in place; its record is built by
+harness/records.py like every other kernel's, with nccl-tests' bandwidths (schemas.throughput).
+
+Profiles: `smoke` times the smallest DeepBench size briefly (for tests); `quick` times four of
+the seven with a 1.5 s budget each, in and out of place: about 20 s with two ranks on a laptop;
+`full` times all seven with a 5 s budget each.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from harness import records
-from harness.collective import CollectiveBackend, CollectiveBuffers, bandwidths_gbps
+from harness.allreduce._measure import CollectiveBackend, CollectiveBuffers
+from harness.suites.base import Case
 from harness.timing import Timing, TimingPolicy
 from schemas import (
     Collective,
@@ -28,7 +33,8 @@ from schemas import (
     ProblemSet,
     Profile,
     Suite,
-    UsageError,
+    Sweep,
+    bandwidths_gbps,
     problem_sets,
     summarize,
 )
@@ -52,26 +58,22 @@ GARBAGE = 1e100
 
 
 @dataclass(frozen=True)
-class Sweep:
-    """An OSU/nccl-tests style size sweep: min_bytes, then times step_factor up to max_bytes."""
+class CollectiveCase(Case):
+    """One all-reduce to time: a case whose output is the input buffer itself or another one."""
 
-    min_bytes: int
-    max_bytes: int
-    step_factor: int
+    in_place: bool
 
-    def sizes_bytes(self) -> tuple[int, ...]:
-        """The sizes of the sweep, smallest first."""
-        if self.min_bytes < 1 or self.max_bytes < self.min_bytes or self.step_factor < 2:
-            raise UsageError(
-                f"cannot sweep from {self.min_bytes} to {self.max_bytes} bytes "
-                f"in steps of x{self.step_factor}",
-                where="--min-bytes, --max-bytes, --step-factor",
-                fix="give 1 <= --min-bytes <= --max-bytes and an integer --step-factor >= 2",
-            )
-        sizes = [self.min_bytes]
-        while sizes[-1] * self.step_factor <= self.max_bytes:
-            sizes.append(sizes[-1] * self.step_factor)
-        return tuple(sizes)
+    @property
+    def label(self) -> str:
+        """Short human name, e.g. 'allreduce/train/002 fp32 out-of-place'."""
+        mode = "in-place" if self.in_place else "out-of-place"
+        return f"{self.problem.id} {self.precision.input.value} {mode}"
+
+
+def collective_case(problem: Problem, dtype: DType, *, in_place: bool) -> CollectiveCase:
+    """The forward all-reduce of `problem` that sums `dtype` in `dtype` (no wider accumulator)."""
+    precision = Precision(input=dtype, compute=dtype, output=dtype)
+    return CollectiveCase(problem, Direction.FWD, precision, in_place=in_place)
 
 
 def select_problems(
@@ -170,34 +172,29 @@ def _compare(
 
 
 def kernel_result(
-    problem: Problem,
-    dtype: DType,
-    *,
-    ranks: int,
-    in_place: bool,
-    timing: Timing,
-    correctness: Correctness,
-    seed: int,
+    case: CollectiveCase, *, ranks: int, timing: Timing, correctness: Correctness, seed: int
 ) -> KernelResult:
     """The result of one all-reduce: bytes per rank and nccl-tests' bandwidths, no FLOPs.
 
     bytes_moved is the size S per rank, so gbps is the algorithm bandwidth S/t.
     """
-    assert isinstance(problem.params, AllreduceParams)
-    size_bytes = problem.params.count * ITEM_BYTES[dtype]
-    median_ns = summarize(timing.samples_ns).median_ns
-    algbw_gbps, busbw_gbps = bandwidths_gbps(size_bytes, ranks, median_ns)
+    params = case.problem.params
+    assert isinstance(params, AllreduceParams)
+    size_bytes = params.count * ITEM_BYTES[case.precision.input]
+    algbw_gbps, busbw_gbps = bandwidths_gbps(
+        size_bytes, ranks, summarize(timing.samples_ns).median_ns
+    )
     return records.kernel_result(
-        problem,
-        Direction.FWD,
-        Precision(input=dtype, compute=dtype, output=dtype),
+        case.problem,
+        case.direction,
+        case.precision,
         timing,
         correctness,
         bytes_moved=size_bytes,
         seed=seed,
         collective=Collective(
             ranks=ranks,
-            in_place=in_place,
+            in_place=case.in_place,
             size_bytes=size_bytes,
             algbw_gbps=algbw_gbps,
             busbw_gbps=busbw_gbps,

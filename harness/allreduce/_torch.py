@@ -21,10 +21,10 @@ import torch.distributed as dist
 # torch.distributed re-exports these without declaring them; mypy reads them here.
 from torch._C._distributed_c10d import Store, TCPStore
 
-from harness.collective import CollectiveBuffers, CollectiveFacts, host_clock_calls
-from harness.collective_mpi import import_mpi, library_version, thread_level
+from harness.allreduce._launch import Launch, first_slurm_host
+from harness.allreduce._measure import CollectiveBuffers, CollectiveFacts, host_clock_calls
+from harness.allreduce._mpi import import_mpi, library_version, thread_level
 from harness.inputs import TORCH_DTYPES
-from harness.launch import Launch, first_slurm_host
 from harness.timing import Kernel
 from schemas import DType, Timer, UsageError
 

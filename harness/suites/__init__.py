@@ -3,8 +3,9 @@
 A suite's folder here holds its kernels, and its `__init__.py` names the class that implements
 `ComputeSuite` (harness/suites/base.py) as `SUITE_CLASS`; its definition (params, problems,
 profiles) is the folder of the same name under schemas/suites. Folders are listed without being
-imported, and a suite's module loads on first use, so that importing `harness.suites.allreduce`
-(on every MPI rank) never loads torch.
+imported, and a suite's module loads on first use, so that listing the suites (and the
+all-reduce package, which imports `base`) never loads torch. The all-reduce has no folder here:
+it runs under a launcher, from harness/allreduce.
 """
 
 from __future__ import annotations

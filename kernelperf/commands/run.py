@@ -1,8 +1,9 @@
-"""`kernelperf run`: measures compute suites and writes one result bundle per suite.
+"""`kernelperf run`: measures suites and writes one result bundle per suite.
 
 Quiet by default: a transient progress bar on stderr while it runs (terminals only), then a short
 table of what was measured. Ctrl-C or the time budget leaves bundles marked complete=false, and
-`--resume DIR` finishes them with the same settings.
+`--resume DIR` finishes them with the same settings. The flags become one `schemas.RunRequest`
+for every suite; the all-reduce (run_allreduce.py) adds its own flags and runs under a launcher.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.markup import escape
 from rich.progress import (
@@ -27,7 +29,6 @@ from rich.table import Table
 # These import no torch; Runner and resolve_device (harness.runner) do, so they wait for a run.
 from harness import (
     ALL_DTYPES,
-    RunRequest,
     SuitePlan,
     describe_system,
     plan_suites,
@@ -38,11 +39,19 @@ from harness.suites.base import Case
 from kernelperf import console
 from kernelperf.commands import run_allreduce
 from kernelperf.commands.system import add_identity_arguments
-from schemas import DType, KernelError, KernelResult, ProblemSet, Profile, Suite, UsageError
+from schemas import (
+    DType,
+    KernelError,
+    KernelResult,
+    ProblemSet,
+    Profile,
+    RunRequest,
+    RunResult,
+    Suite,
+    UsageError,
+)
 
-if TYPE_CHECKING:
-    from harness import SuiteRun
-
+ALLREDUCE = Suite("allreduce")
 SUITE_CHOICES = [*Suite.all(), "all"]
 DTYPE_CHOICES = [d.value for d in ALL_DTYPES] + ["all"]
 # With --resume these come from the bundle; giving them as well would be ambiguous.
@@ -54,7 +63,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "run",
         help="measure compute suites and write one bundle per suite",
-        description="Time DeepBench kernels and write result bundles to OUT/<suite>/.",
+        description="Time DeepBench kernels (or, under a launcher, the all-reduce) and write "
+        "result bundles to OUT/<suite>/.",
     )
     parser.add_argument("--suite", choices=SUITE_CHOICES, help="a suite, or all compute suites")
     parser.add_argument("--set", choices=[s.value for s in ProblemSet], help="only this set")
@@ -76,9 +86,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(handler=handle)
 
 
-def _dtypes(choice: str | None) -> tuple[DType, ...]:
+def _dtypes(choice: str | None, every: tuple[DType, ...]) -> tuple[DType, ...]:
     if choice == "all":
-        return ALL_DTYPES
+        return every
     return (DType(choice or DType.FP32.value),)
 
 
@@ -97,18 +107,29 @@ def _threads(requested: int | None) -> int:
 
 
 def request_from(args: argparse.Namespace) -> RunRequest:
-    """The request the flags describe; UsageError for what cannot run here."""
-    from harness import resolve_device
+    """The request the flags describe, compute or all-reduce; UsageError for what cannot run here.
 
+    The all-reduce's device is resolved by its backend on each rank, and it sets no torch threads:
+    neither imports torch here.
+    """
+    suites = _suites(args.suite)
+    collective = run_allreduce.options_from(args) if suites == (ALLREDUCE,) else None
+    if collective is None:
+        from harness import resolve_device
+
+        device, threads = resolve_device(args.device or "cpu"), _threads(args.threads)
+    else:
+        device, threads = args.device or "cpu", None
     return RunRequest(
-        suites=_suites(args.suite),
+        suites=suites,
         profile=Profile(args.profile or Profile.FULL.value),
-        device=resolve_device(args.device or "cpu"),
-        dtypes=_dtypes(args.dtype),
+        device=device,
+        dtypes=_dtypes(args.dtype, ALL_DTYPES if collective is None else run_allreduce.DTYPES),
         seed=_seed(args.seed),
-        threads=_threads(args.threads),
+        threads=threads,
         problem_set=ProblemSet(args.set) if args.set else None,
         id_glob=args.filter,
+        collective=collective,
     )
 
 
@@ -173,23 +194,24 @@ def _duration(ns: float) -> str:
     return f"{ns:.0f} ns"
 
 
-def summary_table(runs: list[SuiteRun]) -> Table:
-    """One row per kernel: problem, direction, dtype, median, TFLOP/s and the check."""
-    table = Table("problem", "dir", "dtype", "median", "TFLOP/s", "check")
+def summary_table(runs: Sequence[RunResult]) -> Table:
+    """One row per kernel: problem, case, dtype, median, rate (TFLOP/s, or busbw and algbw for a
+    collective) and the check."""
+    table = Table("problem", "case", "dtype", "median", "rate", "check")
     for column in table.columns[3:5]:
         column.justify = "right"
     for run in runs:
-        for result in run.run.results:
+        for result in run.results:
             check = "[kp.ok]ok[/]" if result.correctness.passed else "[kp.fail]FAIL[/]"
             table.add_row(
                 result.problem.id,
-                result.direction.value,
+                _case(result),
                 result.precision.input.value,
                 _duration(result.stats.median_ns),
-                f"{result.tflops:.3g}",
+                _rate(result),
                 f"{check} [kp.note]{result.correctness.error:.1e}[/]",
             )
-        for error in run.run.errors:
+        for error in run.errors:
             dtype = error.precision.input.value if error.precision else "-"
             message = escape(error.message[:60])
             table.add_row(
@@ -203,15 +225,30 @@ def summary_table(runs: list[SuiteRun]) -> Table:
     return table
 
 
+def _case(result: KernelResult) -> str:
+    """The direction, or for a collective whether it ran in place."""
+    if result.collective is None:
+        return result.direction.value
+    return "in-place" if result.collective.in_place else "out-of-place"
+
+
+def _rate(result: KernelResult) -> str:
+    """TFLOP/s of a compute kernel; busbw (algbw) of a collective, which does no FLOPs."""
+    if result.collective is None:
+        return f"{result.tflops:.3g} TFLOP/s"
+    collective = result.collective
+    return f"{collective.busbw_gbps:.3g} GB/s busbw ({collective.algbw_gbps:.3g} algbw)"
+
+
 def handle(args: argparse.Namespace) -> int:
     """Plans, runs and summarises; the bundles are on disk even when interrupted."""
-    if args.suite == "allreduce":
-        return run_allreduce.handle(args)
-    from harness import Runner  # imports torch: compute runs only
-
     deadline = _deadline(args.time_budget)
     if args.resume is not None:
-        given = [f"--{name}" for name in SELECTION_FLAGS if getattr(args, name) is not None]
+        given = [
+            f"--{name} {getattr(args, name)}"
+            for name in SELECTION_FLAGS
+            if getattr(args, name) is not None
+        ]
         if given or args.out is not None:
             raise UsageError(
                 "--resume takes its settings and output directory from the bundle",
@@ -222,8 +259,15 @@ def handle(args: argparse.Namespace) -> int:
         out, request, priors = resume.out, resume.request, resume.priors
         system_id, submitter = resume.system.system_id, resume.system.submitter
     else:
-        out, request, priors = _out_dir(args.out), request_from(args), {}
+        request, out, priors = request_from(args), _out_dir(args.out), {}
         system_id, submitter = args.system_id, args.submitter
+    if request.collective is not None:
+        runs = run_allreduce.run(request, out, args)
+        if runs:  # rank 0 alone prints
+            console.stdout.print(summary_table(runs))
+        return 0
+    from harness import Runner  # imports torch: compute runs only
+
     system = describe_system(system_id=system_id, submitter=submitter)
     plans = plan_suites(request)
     with Progress(
@@ -244,8 +288,8 @@ def handle(args: argparse.Namespace) -> int:
             observer=ProgressBar(progress),
             deadline=deadline,
         )
-        runs = runner.run(plans, priors)
-    console.stdout.print(summary_table(runs))
+        suite_runs = runner.run(plans, priors)
+    console.stdout.print(summary_table([suite_run.run for suite_run in suite_runs]))
     if runner.stopped_early:
         console.stderr.print(
             "[kp.warn]time budget reached[/]: the bundles are marked incomplete; finish with "

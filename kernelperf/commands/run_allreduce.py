@@ -1,8 +1,8 @@
-"""The all-reduce half of `kernelperf run`: its flags, and the run started under a launcher.
+"""The all-reduce half of `kernelperf run`: its flags, and the one call that runs it on this rank.
 
 Every rank runs this same command (`mpiexec -n 4 kernelperf run --suite allreduce ...`, `srun
 kernelperf run ...`, `torchrun ... -m kernelperf.cli run ...`); rank 0 alone draws progress,
-writes OUT/allreduce and prints the summary.
+writes OUT/allreduce and returns the run for `kernelperf run`'s summary.
 """
 
 from __future__ import annotations
@@ -10,18 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import Literal, cast
 
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from kernelperf import console
-from schemas import RESULT_NAME, DType, ProblemSet, Profile, RunResult, UsageError
+from schemas import CollectiveOptions, DType, RunRequest, RunResult, Sweep, UsageError
 
-if TYPE_CHECKING:
-    from harness.collective_run import AllreduceRequest
-
+# What `--dtype all` means for a sum across ranks: the float types (int8 is not summed).
 DTYPES = (DType.FP32, DType.FP16, DType.BF16)
 DEFAULT_MIN_BYTES = 8
 DEFAULT_MAX_BYTES = 256 << 20
@@ -50,12 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def request_from(args: argparse.Namespace) -> AllreduceRequest:
-    """The all-reduce request the flags describe; UsageError for flags it cannot honour."""
-    # numpy and the collective modules: imported for an all-reduce run, not for every `run`.
-    from harness.collective_run import AllreduceRequest, BackendName
-    from harness.suites.allreduce import Sweep
-
+def options_from(args: argparse.Namespace) -> CollectiveOptions:
+    """The all-reduce options the flags describe; UsageError for flags it cannot honour."""
     given = [f"--{name.replace('_', '-')}" for name in COMPUTE_ONLY_FLAGS if getattr(args, name)]
     if given:
         raise UsageError(
@@ -63,7 +55,7 @@ def request_from(args: argparse.Namespace) -> AllreduceRequest:
             where="kernelperf run --suite allreduce",
             fix="drop them; the launcher sets the ranks and --timeout-s bounds a stalled run",
         )
-    if args.dtype == "int8":
+    if args.dtype == DType.INT8.value:
         raise UsageError("all-reduce sums floats", where="--dtype int8", fix="use fp32, fp16, bf16")
     if args.timeout_s <= 0:
         raise UsageError(f"{args.timeout_s} s", where="--timeout-s", fix="give a positive number")
@@ -75,28 +67,17 @@ def request_from(args: argparse.Namespace) -> AllreduceRequest:
             step_factor=args.step_factor,
         )
         sweep.sizes_bytes()  # raises UsageError for a sweep that cannot step
-    return AllreduceRequest(
-        backend=cast(BackendName, args.backend),
-        device=args.device or "cpu",
-        profile=Profile(args.profile or Profile.FULL.value),
-        dtypes=DTYPES if args.dtype == "all" else (DType(args.dtype or DType.FP32.value),),
-        seed=args.seed or 0,
-        timeout_s=args.timeout_s,
-        sweep=sweep,
-        problem_set=ProblemSet(args.set) if args.set else None,
-        id_glob=args.filter,
+    return CollectiveOptions(
+        backend=cast(Literal["mpi", "torch"], args.backend), timeout_s=args.timeout_s, sweep=sweep
     )
 
 
-def handle(args: argparse.Namespace) -> int:
-    """Runs the suite on this rank; rank 0 shows progress, writes the bundle, prints a table."""
-    from harness.collective_bundle import run_allreduce_suite
-    from harness.launch import detect
+def run(request: RunRequest, out: Path, args: argparse.Namespace) -> tuple[RunResult, ...]:
+    """Runs the suite on this rank; rank 0 shows progress and returns its run, the others ()."""
+    # numpy and the collective modules: imported for an all-reduce run, not for every `run`.
+    from harness.allreduce import detect_launch, run_allreduce_suite
 
-    request = request_from(args)
-    if args.out is None:
-        raise UsageError("no output directory", where="--out", fix="add --out DIR")
-    leader = detect().rank == 0
+    leader = detect_launch().rank == 0
     with Progress(
         TextColumn("[kp.key]allreduce"),
         BarColumn(),
@@ -107,9 +88,9 @@ def handle(args: argparse.Namespace) -> int:
         disable=not (leader and console.stderr.is_terminal),
     ) as progress:
         task = progress.add_task("allreduce", total=None, case="starting")
-        bundle = run_allreduce_suite(
+        written = run_allreduce_suite(
             request,
-            Path(args.out),
+            out,
             command_line=sys.argv,
             system_id=args.system_id,
             submitter=args.submitter,
@@ -117,36 +98,4 @@ def handle(args: argparse.Namespace) -> int:
                 task, completed=done, total=total, case=label
             ),
         )
-    if bundle is not None:
-        run = RunResult.model_validate_json((bundle / RESULT_NAME).read_text(encoding="utf-8"))
-        console.stdout.print(summary_table(run))
-    return 0
-
-
-def summary_table(run: RunResult) -> Table:
-    """One row per result: size, mode, median, algbw, busbw and the exact-sum check."""
-    table = Table("problem", "dtype", "in place", "bytes", "median µs", "algbw GB/s", "busbw GB/s")
-    table.add_column("check")
-    for column in table.columns[3:7]:
-        column.justify = "right"
-    for result in run.results:
-        collective = result.collective
-        if collective is None:
-            continue
-        table.add_row(
-            result.problem.id.removeprefix("allreduce/"),
-            result.precision.input.value,
-            "yes" if collective.in_place else "no",
-            f"{collective.size_bytes:,}",
-            f"{result.stats.median_ns / 1e3:.1f}",
-            f"{collective.algbw_gbps:.2f}",
-            f"{collective.busbw_gbps:.2f}",
-            "[kp.ok]ok[/]" if result.correctness.passed else "[kp.fail]WRONG[/]",
-        )
-    for error in run.errors:
-        dtype = error.precision.input.value if error.precision else "-"
-        message = escape(error.message[:60])
-        table.add_row(
-            error.problem_id, dtype, "-", "-", "-", "-", "-", f"[kp.fail]error[/] {message}"
-        )
-    return table
+    return () if written is None else (written,)

@@ -95,10 +95,10 @@ def _bytes(size: int) -> str:
 
 def _worker(library: Path, rows_path: Path) -> None:
     """One rank: both loops per size, interleaved; rank 0 writes the rows."""
-    from harness.collective import bandwidths_gbps, measure_collective
-    from harness.collective_mpi import MpiBackend
+    from harness.allreduce._measure import measure_collective
+    from harness.allreduce._mpi import MpiBackend
     from harness.timing import TimingPolicy
-    from schemas import DType
+    from schemas import DType, bandwidths_gbps
 
     backend = MpiBackend()
     policy = TimingPolicy(warmup_s=0.05, min_samples=20, max_samples=20_000, budget_s=BUDGET_S)

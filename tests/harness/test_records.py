@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from harness.records import backend, kernel_error, kernel_result, timing_environment
+from harness.records import (
+    backend,
+    kernel_error,
+    kernel_result,
+    timing_environment,
+    torch_backend,
+    torch_settings,
+)
 from harness.timing import Timing
 from schemas import (
     Correctness,
@@ -69,10 +76,23 @@ def test_environment_records_allocator_and_thread_settings(monkeypatch: pytest.M
     recorded = timing_environment()
     assert recorded["MALLOC_MMAP_THRESHOLD_"] == "1000000" and recorded["OMP_NUM_THREADS"] == "2"
     assert "UNRELATED_SETTING" not in recorded
-    assert recorded["torch.float32_matmul_precision"] == "highest"
+    assert torch_settings()["torch.float32_matmul_precision"] == "highest"
 
 
 def test_backend_names_torch_and_its_libraries() -> None:
-    described = backend("cpu", 2)
+    described = torch_backend("cpu", 2)
     assert described.threads == 2 and described.device == "cpu"
     assert {"torch", "numpy", "kernelperf"} <= set(described.library_versions)
+    assert described.environment["torch.float32_matmul_precision"] == "highest"
+
+
+def test_every_backend_record_carries_kernelperf_and_the_timing_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    described = backend(
+        "mpi4py", "cpu", threads=1, library_versions={"mpi": "X"}, environment={"ranks": "2"}
+    )
+    assert set(described.library_versions) == {"kernelperf", "mpi"}
+    assert described.environment["OMP_NUM_THREADS"] == "3"
+    assert described.environment["ranks"] == "2"

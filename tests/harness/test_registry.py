@@ -34,7 +34,7 @@ def test_a_suite_without_kernels_here_is_a_usage_error() -> None:
 
 def test_listing_the_suites_and_the_allreduce_path_never_import_torch() -> None:
     code = (
-        "import sys, harness.suites, harness.suites.allreduce; "
+        "import sys, harness.suites, harness.allreduce; "
         "harness.suites.registered(); "
         "sys.exit('torch' in sys.modules)"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 import torch
 
 from harness import plan_suites, read_resume
-from harness.plan import RunRequest
 from harness.probe import describe_system
 from harness.runner import Runner
 from harness.suites.base import Case, Prepared, RunOptions
@@ -22,6 +20,7 @@ from schemas import (
     DType,
     Manifest,
     Profile,
+    RunRequest,
     RunResult,
     Suite,
     SystemDescription,
@@ -43,7 +42,7 @@ def smoke_request(**changes: Any) -> RunRequest:
         seed=5,
         threads=torch.get_num_threads(),
     )
-    return dataclasses.replace(base, **changes)
+    return base.model_copy(update=changes)
 
 
 def read_run(bundle: Path) -> RunResult:

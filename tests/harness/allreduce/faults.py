@@ -1,6 +1,6 @@
 """Runs the all-reduce suite under a launcher with the last rank made faulty, for the MPI tests.
 
-    mpiexec -n N python -m tests.harness.allreduce_faults FAULT OUT [TIMEOUT_S]
+    mpiexec -n N python -m tests.harness.allreduce.faults FAULT OUT [TIMEOUT_S]
 
 FAULT is `none`, `corrupt` (the last rank reads one wrong element back from every in-place
 all-reduce), `die` (the last rank is SIGKILLed mid-measurement, as the OOM killer would) or
@@ -20,12 +20,15 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from harness.collective import CollectiveBackend, CollectiveBuffers
-from harness.collective_bundle import run_allreduce_suite
-from harness.collective_run import AllreduceRequest, open_backend
-from harness.launch import Launch
+from harness.allreduce import (
+    CollectiveBackend,
+    CollectiveBuffers,
+    Launch,
+    open_backend,
+    run_allreduce_suite,
+)
 from harness.timing import Kernel
-from schemas import DType, Profile
+from schemas import CollectiveOptions, DType, Profile, RunRequest, Suite
 
 # The call on which `die` and `hang` strike: after the exact-sum check and the first warm-up
 # calls, so mid-measurement however few calls the smoke profile makes.
@@ -80,16 +83,16 @@ class FaultyBackend:
 
 
 def main(fault: str, out: Path, timeout_s: float) -> None:
-    def opener(request: AllreduceRequest, launch: Launch) -> CollectiveBackend:
+    def opener(request: RunRequest, launch: Launch) -> CollectiveBackend:
         return FaultyBackend(open_backend(request, launch), fault)  # type: ignore[return-value]
 
-    request = AllreduceRequest(
-        backend="mpi",
+    request = RunRequest(
+        suites=(Suite("allreduce"),),
         device="cpu",
         profile=Profile.SMOKE,
         dtypes=(DType.FP32,),
         seed=3,
-        timeout_s=timeout_s,
+        collective=CollectiveOptions(backend="mpi", timeout_s=timeout_s),
     )
     run_allreduce_suite(request, out, command_line=sys.argv, opener=opener)
 

@@ -1,4 +1,4 @@
-"""The all-reduce suite's arithmetic, sizes and launch facts, without starting MPI."""
+"""The all-reduce suite's arithmetic, sizes, cases and launch facts, without starting MPI."""
 
 from __future__ import annotations
 
@@ -12,46 +12,32 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.collective import bandwidths_gbps, bus_factor
-from harness.collective_run import open_backend
-from harness.launch import detect, first_slurm_host, placements, topology
-from harness.launch_watchdog import EXIT_CODE
-from harness.suites.allreduce import (
+from harness.allreduce import detect_launch, open_backend
+from harness.allreduce._launch import first_slurm_host, placements, topology
+from harness.allreduce._suite import (
     EXACT_INTEGER_LIMIT,
     MAX_WEIGHT,
-    Sweep,
+    collective_case,
     kernel_result,
     rank_factors,
     select_problems,
 )
+from harness.allreduce._watchdog import EXIT_CODE
+from harness.suites.base import Case
 from harness.timing import Timing
 from kernelperf.cli import build_parser, main
-from kernelperf.commands.run_allreduce import request_from
+from kernelperf.commands.run import request_from
 from schemas import (
     Correctness,
+    Direction,
     DType,
     ProblemSet,
     Profile,
+    Sweep,
     Timer,
     UsageError,
 )
 from schemas.suites.allreduce import SPEC, AllreduceParams
-
-
-@given(
-    size_bytes=st.integers(1, 2**40),
-    ranks=st.integers(1, 4096),
-    time_ns=st.floats(1.0, 1e12),
-)
-def test_bandwidths_follow_nccl_tests(size_bytes: int, ranks: int, time_ns: float) -> None:
-    algbw, busbw = bandwidths_gbps(size_bytes, ranks, time_ns)
-    assert algbw == pytest.approx(size_bytes / time_ns)
-    assert busbw == pytest.approx(algbw * 2 * (ranks - 1) / ranks)
-    assert busbw < 2 * algbw
-
-
-def test_bus_factor_of_known_rank_counts() -> None:
-    assert [bus_factor(n) for n in (1, 2, 4, 8)] == [0.0, 1.0, 1.5, 1.75]
 
 
 def test_kernel_result_reports_bytes_and_bandwidths_of_the_median() -> None:
@@ -60,15 +46,8 @@ def test_kernel_result_reports_bytes_and_bandwidths_of_the_median() -> None:
     check = Correctness(
         reference="exact", reduced_problem=False, error=0.0, tolerance=1e-300, passed=True
     )
-    result = kernel_result(
-        problem,
-        DType.FP32,
-        ranks=4,
-        in_place=True,
-        timing=timing,
-        correctness=check,
-        seed=7,
-    )
+    case = collective_case(problem, DType.FP32, in_place=True)
+    result = kernel_result(case, ranks=4, timing=timing, correctness=check, seed=7)
     assert result.collective is not None
     assert result.collective.size_bytes == result.bytes_moved == 400_000
     assert result.stats.median_ns == 300
@@ -89,7 +68,9 @@ def test_full_profile_is_deepbenchs_seven_sizes_and_subsets_come_from_it() -> No
 
 
 def test_sweep_sizes_are_bytes_with_stable_log2_ids() -> None:
-    problems = select_problems(Profile.QUICK, DType.FP16, sweep=Sweep(1, 1 << 20, 4))
+    problems = select_problems(
+        Profile.QUICK, DType.FP16, sweep=Sweep(min_bytes=1, max_bytes=1 << 20, step_factor=4)
+    )
     assert [p.id for p in problems] == [
         f"allreduce/sweep/{k:03d}" for k in range(2, 21, 2)
     ]  # 1 byte holds no fp16 element: the sweep starts at 4 bytes
@@ -98,8 +79,13 @@ def test_sweep_sizes_are_bytes_with_stable_log2_ids() -> None:
     assert counts == [2 * 4**k for k in range(10)]
 
 
-@pytest.mark.parametrize("sweep", [Sweep(0, 8, 2), Sweep(16, 8, 2), Sweep(8, 64, 1)])
-def test_a_sweep_that_cannot_step_is_a_usage_error(sweep: Sweep) -> None:
+@pytest.mark.parametrize(
+    ("min_bytes", "max_bytes", "step_factor"), [(0, 8, 2), (16, 8, 2), (8, 64, 1)]
+)
+def test_a_sweep_that_cannot_step_is_a_usage_error(
+    min_bytes: int, max_bytes: int, step_factor: int
+) -> None:
+    sweep = Sweep(min_bytes=min_bytes, max_bytes=max_bytes, step_factor=step_factor)
     with pytest.raises(UsageError, match="cannot sweep"):
         sweep.sizes_bytes()
 
@@ -141,7 +127,7 @@ def test_rank_factors_keep_every_sum_exact(ranks: int, dtype: DType) -> None:
 def test_launch_is_learnt_from_the_launchers_variables(
     environ: dict[str, str], expected: tuple[str, int, int, int]
 ) -> None:
-    launch = detect(environ)
+    launch = detect_launch(environ)
     assert (launch.launcher, launch.rank, launch.size, launch.local_rank) == expected
 
 
@@ -167,7 +153,7 @@ def test_topology_counts_distinct_hosts_and_the_busiest_node() -> None:
 def test_watchdog_ends_a_process_that_stops_making_progress() -> None:
     script = (
         "import time\n"
-        "from harness.launch_watchdog import Watchdog\n"
+        "from harness.allreduce._watchdog import Watchdog\n"
         "with Watchdog(0.5, rank=4) as dog:\n"
         "    dog.kick('step one')\n"
         "    time.sleep(0.3)\n"
@@ -187,7 +173,7 @@ def test_watchdog_ends_a_process_that_stops_making_progress() -> None:
 
 def test_watchdog_lets_a_finished_process_exit_normally() -> None:
     script = (
-        "from harness.launch_watchdog import Watchdog\n"
+        "from harness.allreduce._watchdog import Watchdog\n"
         "with Watchdog(0.2, rank=0) as dog:\n"
         "    dog.kick('quick step')\n"
         "print('done')\n"
@@ -228,4 +214,32 @@ def test_a_backend_refuses_a_device_it_cannot_use_before_communicating(
     flags = ["--backend", backend, "--device", device, "--out", str(tmp_path)]
     request = request_from(build_parser().parse_args(["run", "--suite", "allreduce", *flags]))
     with pytest.raises(UsageError, match=message):
-        open_backend(request, detect({}))
+        open_backend(request, detect_launch({}))
+
+
+def test_a_collective_case_is_the_compute_case_with_its_mode() -> None:
+    (problem,) = select_problems(Profile.SMOKE, DType.BF16)
+    case = collective_case(problem, DType.BF16, in_place=False)
+    assert isinstance(case, Case) and case.direction is Direction.FWD
+    assert {case.precision.input, case.precision.compute, case.precision.output} == {DType.BF16}
+    assert case.label == f"{problem.id} bf16 out-of-place"
+
+
+def test_the_request_of_an_allreduce_run_carries_its_options(tmp_path: Path) -> None:
+    flags = ["--min-bytes", "64", "--max-bytes", "1024", "--step-factor", "4", "--dtype", "all"]
+    args = build_parser().parse_args(
+        ["run", "--suite", "allreduce", "--out", str(tmp_path), *flags]
+    )
+    request = request_from(args)
+    assert request.collective is not None and request.collective.backend == "mpi"
+    assert request.collective.sweep == Sweep(min_bytes=64, max_bytes=1024, step_factor=4)
+    assert request.dtypes == (DType.FP32, DType.FP16, DType.BF16) and request.threads is None
+    assert request.division().value == "open"  # a sweep is never the official sizes
+
+
+def test_the_allreduce_package_never_imports_torch_or_starts_mpi() -> None:
+    code = (
+        "import sys, harness.allreduce, harness.allreduce._mpi, harness.allreduce._bundle; "
+        "sys.exit(bool({'torch', 'mpi4py.MPI'} & set(sys.modules)))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.mpi
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
-FAULTS = "tests.harness.allreduce_faults"
+FAULTS = "tests.harness.allreduce.faults"
 
 
 def mpiexec(ranks: int, *command: str, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
