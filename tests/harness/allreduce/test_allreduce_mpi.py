@@ -16,7 +16,7 @@ from schemas import RunResult, SystemDescription
 pytestmark = pytest.mark.mpi
 
 BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 FAULTS = "tests.harness.allreduce.faults"
 
 
