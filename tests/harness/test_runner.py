@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,10 @@ from harness.runner import Runner
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.gemm.kernels import GemmSuite
 from schemas import (
+    LOG_NAME,
     MANIFEST_NAME,
+    BundleError,
+    CollectiveOptions,
     DType,
     Manifest,
     Profile,
@@ -24,6 +27,7 @@ from schemas import (
     RunResult,
     Suite,
     SystemDescription,
+    UsageError,
     manifest_of,
 )
 
@@ -154,3 +158,51 @@ def test_bundle_manifest_matches_its_files(tmp_path: Path, system: SystemDescrip
     assert {e.path for e in manifest.files} == {"result.json", "system.json", "logs/harness.jsonl"}
     # Atomic writes leave no staging or retired directories beside the bundle.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gemm"]
+
+
+def _rewrite_request(bundle: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """Edits the logged request of `bundle` in place, as damage or a hand edit would."""
+    log = bundle / LOG_NAME
+    events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    change(events[0])
+    log.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+
+
+def test_the_request_is_logged_as_the_model_and_read_back(
+    tmp_path: Path, system: SystemDescription
+) -> None:
+    request = smoke_request(dtypes=(DType.FP32,), id_glob="gemm/train/*")
+    Runner(request, system, tmp_path, command_line=[]).run(plan_suites(request))
+    first = json.loads((tmp_path / "gemm" / LOG_NAME).read_text(encoding="utf-8").splitlines()[0])
+    assert first["event"] == "request"
+    assert RunRequest.model_validate(first["request"]) == request
+    assert read_resume(tmp_path).request == request
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda e: e["request"].update(seed=-3), BundleError, "request is damaged: seed"),
+        (lambda e: e["request"].pop("profile"), BundleError, "request is damaged: profile"),
+        (lambda e: e.update(event="other"), BundleError, "does not record the request"),
+        (
+            lambda e: e["request"].update(
+                collective=CollectiveOptions(backend="mpi", timeout_s=1.0).model_dump()
+            ),
+            UsageError,
+            "cannot be resumed",
+        ),
+    ],
+)
+def test_a_damaged_or_collective_request_cannot_be_resumed(
+    tmp_path: Path,
+    system: SystemDescription,
+    change: Callable[[dict[str, Any]], object],
+    error: type[Exception],
+    message: str,
+) -> None:
+    request = smoke_request(dtypes=(DType.FP32,))
+    Runner(request, system, tmp_path, command_line=[]).run(plan_suites(request))
+    _rewrite_request(tmp_path / "gemm", change)
+    with pytest.raises(error, match=message):
+        read_resume(tmp_path)
