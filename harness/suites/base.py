@@ -16,7 +16,10 @@ from schemas import Correctness, Direction, DType, Precision, Problem, Suite
 
 @dataclass(frozen=True)
 class Case:
-    """One thing to time: a problem, a direction and a precision contract."""
+    """One thing to time: a problem, a direction and a precision contract.
+
+    The all-reduce's cases are these too, with whether they run in place (harness/allreduce).
+    """
 
     problem: Problem
     direction: Direction

@@ -195,8 +195,8 @@ def _duration(ns: float) -> str:
 
 
 def summary_table(runs: Sequence[RunResult]) -> Table:
-    """One row per kernel: problem, case, dtype, median, rate (TFLOP/s, or busbw and algbw for a
-    collective) and the check."""
+    """One row per kernel: problem, case, dtype, median, rate (TFLOP/s, or a collective's busbw,
+    the figure it is ranked by) and the check."""
     table = Table("problem", "case", "dtype", "median", "rate", "check")
     for column in table.columns[3:5]:
         column.justify = "right"
@@ -233,11 +233,10 @@ def _case(result: KernelResult) -> str:
 
 
 def _rate(result: KernelResult) -> str:
-    """TFLOP/s of a compute kernel; busbw (algbw) of a collective, which does no FLOPs."""
+    """TFLOP/s of a compute kernel; busbw of a collective, which does no FLOPs."""
     if result.collective is None:
         return f"{result.tflops:.3g} TFLOP/s"
-    collective = result.collective
-    return f"{collective.busbw_gbps:.3g} GB/s busbw ({collective.algbw_gbps:.3g} algbw)"
+    return f"{result.collective.busbw_gbps:.3g} GB/s busbw"
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -1,8 +1,8 @@
 """All-reduce: DeepBench's seven sizes, summed across ranks (problems.csv; ../DEEPBENCH.md).
 
 DeepBench lists each size once per rank count; the problem is the size alone, so the table's
-rows for one (set, index) are a single problem. Sizes run under a launcher (harness/suites/
-allreduce.py), not the compute runner, and are scored by bus bandwidth, not FLOPs.
+rows for one (set, index) are a single problem. Sizes run under a launcher (harness/allreduce/),
+not the compute runner, and are scored by bus bandwidth, not FLOPs.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from schemas import (
     DType,
     ProblemSet,
     Profile,
+    RunResult,
     Sweep,
     Timer,
     UsageError,
@@ -243,3 +244,24 @@ def test_the_allreduce_package_never_imports_torch_or_starts_mpi() -> None:
         "sys.exit(bool({'torch', 'mpi4py.MPI'} & set(sys.modules)))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_summary_shows_a_collectives_mode_and_busbw() -> None:
+    from rich.console import Console
+
+    from kernelperf.commands.run import summary_table
+
+    (problem,) = select_problems(Profile.SMOKE, DType.FP32)
+    timing = Timing(samples_ns=(100, 200, 300), warmup_count=1, timer=Timer.HOST_CLOCK)
+    check = Correctness(
+        reference="exact", reduced_problem=False, error=0.0, tolerance=1e-300, passed=True
+    )
+    case = collective_case(problem, DType.FP32, in_place=False)
+    result = kernel_result(case, ranks=2, timing=timing, correctness=check, seed=0)
+    # The table reads results and errors only; the rest of a run does not matter here.
+    run = RunResult.model_construct(results=(result,), errors=())
+    console = Console(width=200, record=True)
+    console.print(summary_table([run]))
+    text = console.export_text()
+    assert problem.id in text and "out-of-place" in text and "GB/s busbw" in text
+    assert "TFLOP/s" not in text
