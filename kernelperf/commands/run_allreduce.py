@@ -23,7 +23,7 @@ DEFAULT_MIN_BYTES = 8
 DEFAULT_MAX_BYTES = 256 << 20
 DEFAULT_TIMEOUT_S = 300.0
 # `kernelperf run` flags that mean nothing for a collective.
-COMPUTE_ONLY_FLAGS = ("resume", "time_budget", "threads")
+COMPUTE_ONLY_FLAGS = ("time_budget", "threads")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

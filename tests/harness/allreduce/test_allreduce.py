@@ -265,3 +265,10 @@ def test_the_summary_shows_a_collectives_mode_and_busbw() -> None:
     text = console.export_text()
     assert problem.id in text and "out-of-place" in text and "GB/s busbw" in text
     assert "TFLOP/s" not in text
+
+
+def test_the_package_front_offers_exactly_its_public_names() -> None:
+    import harness.allreduce
+
+    offered = {name for name in vars(harness.allreduce) if not name.startswith("_")}
+    assert offered == set(harness.allreduce.__all__)
