@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from harness.records import kernel_error, kernel_result, torch_backend
     from harness.runner import Runner, RunObserver, SuiteRun, resolve_device
     from harness.suites import compute_suite, registered
+    from harness.suites.base import Case
     from harness.timing import Clock, HostClock, Timing, TimingPolicy, measure
 
 _HOMES = {
+    "Case": "harness.suites.base",
     "write_bundle": "harness.bundle",
     "read_resume": "harness.checkpoint",
     "Resume": "harness.checkpoint",
@@ -48,6 +50,7 @@ _HOMES = {
 __all__ = [
     "ALL_DTYPES",
     "POLICIES",
+    "Case",
     "Clock",
     "HostClock",
     "Resume",

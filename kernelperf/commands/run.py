@@ -29,13 +29,13 @@ from rich.table import Table
 # These import no torch; Runner and resolve_device (harness.runner) do, so they wait for a run.
 from harness import (
     ALL_DTYPES,
+    Case,
     SuitePlan,
     describe_system,
     plan_suites,
     read_resume,
     registered,
 )
-from harness.suites.base import Case
 from kernelperf import console
 from kernelperf.commands import run_allreduce
 from kernelperf.commands.system import add_identity_arguments
