@@ -14,7 +14,7 @@ from pydantic.config import JsonDict
 def require_schema_version(schema: JsonDict) -> None:
     """Lists `schema_version` first among the schema's required keys."""
     required = schema.get("required")
-    names = [name for name in required if isinstance(name, str)] if isinstance(required, list) else []
+    names = required if isinstance(required, list) else []
     schema["required"] = ["schema_version", *(n for n in names if n != "schema_version")]
 
 
