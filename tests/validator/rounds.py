@@ -9,7 +9,6 @@ declaration in `code/README.md`). Tests break one part and expect one finding co
 from __future__ import annotations
 
 import math
-
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
