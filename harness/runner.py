@@ -174,9 +174,15 @@ def _release(device: str) -> None:
         torch.cuda.empty_cache()
 
 
-def _event(case: Case, outcome: Outcome) -> dict[str, object]:
-    """One log line per case."""
-    entry: dict[str, object] = {"event": "case", "case": case.label, "t_utc": datetime.now(UTC)}
+def _event(case: Case, outcome: Outcome, started: datetime) -> dict[str, object]:
+    """One log line per case, with when it began and ended: the validator checks that the
+    samples and warm-ups fit in that window."""
+    entry: dict[str, object] = {
+        "event": "case",
+        "case": case.label,
+        "started_utc": started,
+        "t_utc": datetime.now(UTC),
+    }
     if isinstance(outcome, KernelResult):
         entry |= {"median_ns": outcome.stats.median_ns, "passed": outcome.correctness.passed}
     else:
@@ -279,9 +285,10 @@ class Runner:
                     self.stopped_early = True
                     break
                 self.observer.case_started(case)
+                started = datetime.now(UTC)
                 outcome = run_case(plan.suite, case, options, policy, clock)
                 bundle.outcomes.append(outcome)
-                bundle.events.append(_event(case, outcome))
+                bundle.events.append(_event(case, outcome, started))
                 self.observer.case_finished(case, outcome)
                 since_checkpoint += 1
                 overdue = self.now() - checkpoint_at > CHECKPOINT_S

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.bundle_files import MANIFEST_NAME
+from schemas.versioned import DOCUMENT
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -28,7 +29,7 @@ class ManifestEntry(BaseModel):
 class Manifest(BaseModel):
     """The document `MANIFEST.json`: lists every other file of the bundle, sorted by path."""
 
-    model_config = FROZEN
+    model_config = DOCUMENT
     schema_version: Literal["1.0"] = Field(default="1.0", description="Version of this format.")
     files: tuple[ManifestEntry, ...] = Field(description="Every file but the manifest itself.")
 

@@ -11,6 +11,7 @@ from schemas.enums import Direction, Division, DType, Profile, Timer
 from schemas.problem import Problem
 from schemas.statistics import Statistics
 from schemas.suites import Suite
+from schemas.versioned import DOCUMENT
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
 FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -102,7 +103,7 @@ class Backend(BaseModel):
 class RunResult(BaseModel):
     """One run of one suite: the document `result.json` of a bundle."""
 
-    model_config = FROZEN
+    model_config = DOCUMENT
     schema_version: Literal["1.0"] = Field(
         default=SCHEMA_VERSION, description="Version of this document's format."
     )

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.enums import DType, SystemStatus
 from schemas.names import NAME_PATTERN
+from schemas.versioned import DOCUMENT
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 ContainerRuntime = Literal["docker", "apptainer", "pyxis"]
@@ -25,6 +26,17 @@ class Host(BaseModel):
     isa_flags: tuple[str, ...] = Field(
         default=(), description="Vector instruction sets present (avx2, avx512f, amx, sve...)."
     )
+    memory_bandwidth_gbps: float | None = Field(
+        default=None,
+        gt=0,
+        description="Peak memory bandwidth of the host, in GB/s: the ceiling of shared-memory "
+        "collectives within a node. Counts only with memory_bandwidth_source.",
+    )
+    memory_bandwidth_source: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Public source of memory_bandwidth_gbps (a data sheet's title or URL).",
+    )
 
 
 class Accelerator(BaseModel):
@@ -39,6 +51,12 @@ class Accelerator(BaseModel):
     )
     memory_bandwidth_gbps: float | None = Field(
         default=None, ge=0, description="Declared memory bandwidth per device, in GB/s."
+    )
+    peak_source: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Public source of the declared peaks (a data sheet's title or URL): "
+        "needed for a device the validator's table does not know.",
     )
 
 
@@ -84,7 +102,7 @@ class RankPlacement(BaseModel):
 class SystemDescription(BaseModel):
     """A system under test: declared by the vendor, probed by the harness."""
 
-    model_config = FROZEN
+    model_config = DOCUMENT
     schema_version: Literal["1.0"] = Field(default="1.0", description="Version of this format.")
     system_id: str = Field(pattern=NAME_PATTERN, description="Short id, used as a file name.")
     submitter: str = Field(min_length=1, description="Organisation that submits.")
@@ -92,6 +110,11 @@ class SystemDescription(BaseModel):
     host: Host = Field(description="Host processor and memory.")
     accelerators: tuple[Accelerator, ...] = Field(default=(), description="Accelerators present.")
     interconnect: str | None = Field(default=None, description="Network between nodes, if any.")
+    interconnect_source: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Public source of the interconnect's bandwidth (a data sheet's title or URL).",
+    )
     nodes: int = Field(ge=1, description="Nodes used.")
     ranks_per_node: int = Field(default=1, ge=1, description="Processes per node.")
     placement: tuple[RankPlacement, ...] = Field(

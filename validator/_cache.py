@@ -2,25 +2,32 @@
 re-checked.
 
 The key covers every byte that the per-bundle checks read (all files of the bundle), the division
-the bundle is judged in, and a fingerprint of the validator itself (its code, rules and device
-table), so a new rule or fix never serves a stale verdict. Signatures are not cached: they depend
-on key files outside the bundle. The cache lives in the user's cache folder, never beside the
-submission (the validator does not write into what it checks).
+the bundle is judged in, and a fingerprint of the code that judges it: the validator (its code,
+rules and device table), `schemas` (FLOP formulas, `summarize`, the JSON Schemas) and
+`attestation`, so a new rule, formula or fix never serves a stale verdict. Signatures are not
+cached: they depend on key files outside the bundle. The cache lives in the user's cache folder,
+never beside the submission (the validator does not write into what it checks).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+import attestation
+import schemas
 from schemas.atomic import write_file_atomically
 from validator._findings import Finding
 
 CACHE_FORMAT = "1"
+# Every file a verdict can depend on: code, rules, JSON Schemas, the device table.
+FINGERPRINTED_SUFFIXES = (".py", ".json", ".csv")
 
 
 class CachedBundle(BaseModel):
@@ -40,16 +47,30 @@ def default_cache_dir() -> Path | None:
     return Path(base) / "kernelperf" / "validate"
 
 
+def judging_packages() -> tuple[Path, ...]:
+    """The folders of the packages whose code and data decide a verdict."""
+    return tuple(
+        Path(module.__file__).resolve().parent
+        for module in (sys.modules[__package__], schemas, attestation)
+        if module.__file__ is not None
+    )
+
+
+def code_fingerprint(packages: Sequence[Path]) -> str:
+    """Hash of every code and data file under `packages`, named by package and relative path."""
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    for package in packages:
+        for path in sorted(package.rglob("*")):
+            if path.suffix in FINGERPRINTED_SUFFIXES and path.is_file():
+                digest.update(f"{package.name}/{path.relative_to(package).as_posix()}\0".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 @cache
 def validator_fingerprint() -> str:
-    """Hash of the validator's own code and data: a change invalidates every cached verdict."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256(CACHE_FORMAT.encode())
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json", ".csv") and path.is_file():
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """The fingerprint of the judging code, computed once per process (a few ms)."""
+    return code_fingerprint(judging_packages())
 
 
 def cache_key(file_digests: dict[str, str], division: str | None) -> str:

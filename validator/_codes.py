@@ -106,6 +106,17 @@ class Code(StrEnum):
     DUPLICATE_RESULT = "KP-DUPLICATE-RESULT"
     # Internal: a check itself failed; the round goes on.
     INTERNAL = "KP-INTERNAL"
+    # issue 12: identity, ceilings, all-reduce, time accounting
+    IDENTITY_DEVICE = "KP-IDENTITY-DEVICE"
+    IDENTITY_DEVICE_NAME = "KP-IDENTITY-DEVICE-NAME"
+    IDENTITY_TIMER = "KP-IDENTITY-TIMER"
+    PLAUSIBILITY_NO_CEILING = "KP-PLAUSIBILITY-NO-CEILING"
+    COLLECTIVE_SIZE = "KP-COLLECTIVE-SIZE"
+    COLLECTIVE_RANKS = "KP-COLLECTIVE-RANKS"
+    TIME_RUN_WINDOW = "KP-TIME-RUN-WINDOW"
+    TIME_CASE_WINDOW = "KP-TIME-CASE-WINDOW"
+    TIME_LOG = "KP-TIME-LOG"
+    RULES_MEASURED_TIME = "KP-RULES-MEASURED-TIME"
 
 
 @dataclass(frozen=True)
@@ -367,5 +378,57 @@ CATALOGUE: dict[Code, CodeInfo] = {
     ),
     Code.INTERNAL: CodeInfo(
         _E, "a check failed internally", "report this to the KernelPerf maintainers"
+    ),
+    # issue 12: identity, ceilings, all-reduce, time accounting
+    Code.IDENTITY_DEVICE: CodeInfo(
+        _E,
+        "the result's device is not one the probed system has",
+        "run on the device the system describes; never edit backend.device",
+    ),
+    Code.IDENTITY_DEVICE_NAME: CodeInfo(
+        _E,
+        "the result's device name differs from the probed CPU or accelerator model",
+        "keep the device name the harness recorded",
+    ),
+    Code.IDENTITY_TIMER: CodeInfo(
+        _E,
+        "the timer does not fit the device (cpu: host clock, cuda: device events)",
+        "time with the harness's clock for the device",
+    ),
+    Code.PLAUSIBILITY_NO_CEILING: CodeInfo(
+        _E,
+        "no ceiling is known for the device, precision or link, so the figure cannot be bounded",
+        "declare the peaks (or the memory or interconnect bandwidth) with a public source "
+        "in system.json",
+    ),
+    Code.COLLECTIVE_SIZE: CodeInfo(
+        _E,
+        "the collective's size_bytes is not count x the size of its dtype",
+        "record the bytes the collective moved per rank",
+    ),
+    Code.COLLECTIVE_RANKS: CodeInfo(
+        _E,
+        "the collective's ranks differ from the recorded rank placement, or none is recorded",
+        "run under a launcher so that the harness records every rank's host and device",
+    ),
+    Code.TIME_RUN_WINDOW: CodeInfo(
+        _E,
+        "the timed samples and warm-ups add up to more than the run's wall-clock window",
+        "record samples as measured; re-run rather than edit",
+    ),
+    Code.TIME_CASE_WINDOW: CodeInfo(
+        _E,
+        "a result's samples and warm-ups add up to more than its case's time in logs/",
+        "record samples as measured; re-run rather than edit",
+    ),
+    Code.TIME_LOG: CodeInfo(
+        _E,
+        "logs/ lack a result's case, or record another median for it",
+        "keep the harness's log as written",
+    ),
+    Code.RULES_MEASURED_TIME: CodeInfo(
+        _E,
+        "the result's samples add up to less than the rules' minimum measured time",
+        "time every kernel for the profile's budget (--profile full in closed)",
     ),
 }

@@ -108,7 +108,7 @@ def run_result(suite_name: str = "gemm", count: int = 3, **changes: Any) -> RunR
         backend=Backend(
             name="torch",
             device="cpu",
-            device_name="AMD EPYC",
+            device_name="AMD EPYC 9R45",  # the host's cpu_model, as the harness records it
             threads=2,
             library_versions={"torch": "2.13.0"},
         ),

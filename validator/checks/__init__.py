@@ -8,11 +8,14 @@ KP-INTERNAL finding for that check and the others still run. A new check is one 
 from __future__ import annotations
 
 from validator._context import BundleCheck
+from validator.checks.collective import check_collectives
+from validator.checks.identity import check_identity
 from validator.checks.measurement import check_correctness, check_measurements
 from validator.checks.nodes import check_nodes
 from validator.checks.plausibility import check_declared_peaks, check_plausibility
 from validator.checks.rules import check_rules
 from validator.checks.run import check_run
+from validator.checks.time_accounting import check_time_accounting
 
 BUNDLE_CHECKS: tuple[tuple[str, BundleCheck], ...] = (
     ("run", check_run),
@@ -22,6 +25,9 @@ BUNDLE_CHECKS: tuple[tuple[str, BundleCheck], ...] = (
     ("declared peaks", check_declared_peaks),
     ("plausibility", check_plausibility),
     ("nodes", check_nodes),
+    ("identity", check_identity),
+    ("collectives", check_collectives),
+    ("time accounting", check_time_accounting),
 )
 
 __all__ = ["BUNDLE_CHECKS"]

@@ -1,16 +1,19 @@
-"""Multi-node runs: the declared nodes and ranks must be the ones the rank placement shows."""
+"""Multi-node runs: the declared nodes and ranks must be the ones the rank placement shows.
+
+Each collective's own rank count is held to the placement in `validator.checks.collective`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from schemas import RESULT_NAME, SYSTEM_NAME
+from schemas import SYSTEM_NAME
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
 
 
 def check_nodes(ctx: BundleContext) -> Iterator[Finding]:
-    """Nodes vs distinct hosts, ranks vs placement, and each collective's rank count."""
+    """Declared nodes vs distinct hosts, and declared ranks vs placement."""
     system = ctx.system
     declared_ranks = system.nodes * system.ranks_per_node
     placement = system.placement
@@ -33,16 +36,4 @@ def check_nodes(ctx: BundleContext) -> Iterator[Finding]:
                 message="placement lists a different number of ranks than declared",
                 expected=declared_ranks,
                 found=len(placement),
-            )
-    ranks_seen = len(placement) if placement else declared_ranks
-    for index, result in enumerate(ctx.run.results):
-        collective = result.collective
-        if collective is not None and collective.ranks > ranks_seen:
-            yield finding(
-                Code.SYSTEM_NODES,
-                file=RESULT_NAME,
-                json_path=f"results[{index}].collective.ranks",
-                message="more ranks than the system declares",
-                expected=f"<= {ranks_seen}",
-                found=collective.ranks,
             )

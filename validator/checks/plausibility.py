@@ -15,12 +15,15 @@ from schemas import (
     RESULT_NAME,
     SYSTEM_NAME,
     Accelerator,
+    Division,
     DType,
     KernelResult,
     SystemDescription,
 )
 from validator._context import BundleContext
-from validator._findings import Code, Finding, finding
+from validator._findings import Code, Finding, Severity, finding
+from validator.checks.identity import CPU
+from validator.checks.rules import division_of
 from validator.peaks import (
     CLOCK_HEADROOM,
     DevicePeaks,
@@ -67,23 +70,42 @@ def check_declared_peaks(ctx: BundleContext) -> Iterator[Finding]:
 
 
 def _ceiling(ctx: BundleContext, result: KernelResult) -> tuple[float, str] | None:
-    """The TFLOP/s no run of this kernel can beat on this system, and where it comes from."""
+    """The TFLOP/s no run of this kernel can beat on this system, and where it comes from.
+
+    The precision contract picks the column: an fp32 result on a GPU is held to the fp32 peak,
+    never to TF32's, unless its contract says TF32 (issue 12, attack 8). A declared peak always
+    tightens the bound; it stands alone only with a public source.
+    """
     dtype = result.precision.input
     if result.precision.compute is DType.TF32:
         dtype = DType.TF32
     backend = ctx.run.backend
-    if backend.device.startswith("cpu"):
+    if backend.device == CPU:
         ceiling = cpu_ceiling_tflops(ctx.system.host, backend.threads, dtype)
         return ceiling, f"CPU peak of {min(ctx.system.host.cores, backend.threads)} cores"
     accelerator = _accelerator_of(ctx.system, backend.device_name)
     rows: tuple[DevicePeaks, ...] = match_device(backend.device_name)
     bounds: list[tuple[float, str]] = []
-    if accelerator is not None and dtype in accelerator.peak_tflops:
-        bounds.append((accelerator.peak_tflops[dtype] * CLOCK_HEADROOM, "declared peak"))
     table = device_ceiling_tflops(rows, dtype) if rows else None
     if table is not None:
         bounds.append((table, "published peak"))
+    if accelerator is not None and dtype in accelerator.peak_tflops:
+        declared = accelerator.peak_tflops[dtype] * CLOCK_HEADROOM
+        if bounds or accelerator.peak_source is not None:
+            bounds.append((declared, f"declared peak ({accelerator.peak_source or 'no source'})"))
     return min(bounds) if bounds else None
+
+
+def _no_ceiling(ctx: BundleContext, json_path: str, what: str) -> Finding:
+    """A figure nothing bounds: an error in closed; in open a warning that must keep it unranked."""
+    severity = Severity.ERROR if division_of(ctx) is Division.CLOSED else Severity.WARNING
+    return finding(
+        Code.PLAUSIBILITY_NO_CEILING,
+        file=RESULT_NAME,
+        json_path=json_path,
+        message=f"no ceiling is known for {what}",
+        severity=severity,
+    )
 
 
 def _link_gbps(text: str | None) -> float | None:
@@ -96,7 +118,8 @@ def _link_gbps(text: str | None) -> float | None:
 
 
 def _bandwidth(ctx: BundleContext, result: KernelResult, path: str) -> Iterator[Finding]:
-    rows = match_device(ctx.run.backend.device_name)
+    device = ctx.run.backend
+    rows = () if device.device == CPU else match_device(device.device_name)
     memory_gbps = max((r.memory_bw_gbps or 0.0 for r in rows), default=0.0)
     if memory_gbps and result.bytes_moved >= DRAM_BOUND_BYTES:
         ceiling = memory_gbps * CLOCK_HEADROOM
@@ -111,22 +134,41 @@ def _bandwidth(ctx: BundleContext, result: KernelResult, path: str) -> Iterator[
     collective = result.collective
     if collective is None:
         return
-    if ctx.system.nodes > 1:
-        link = _link_gbps(ctx.system.interconnect)
-        link = None if link is None else link * ctx.system.ranks_per_node
-        source = "declared interconnect"
-    else:
-        per_direction = [r.interconnect_gbps / 2 for r in rows if r.interconnect_gbps]
-        link = max(per_direction) * CLOCK_HEADROOM if per_direction else None
-        source = "device link, per direction"
-    if link is not None and collective.busbw_gbps > link:
+    bound = _busbw_ceiling(ctx, rows)
+    if bound is None:
+        yield _no_ceiling(ctx, f"{path}.collective.busbw_gbps", "this collective's links")
+    elif collective.busbw_gbps > bound[0]:
         yield finding(
             Code.PLAUSIBILITY_BANDWIDTH,
             file=RESULT_NAME,
             json_path=f"{path}.collective.busbw_gbps",
-            expected=f"<= {link:.4g} GB/s ({source})",
+            expected=f"<= {bound[0]:.4g} GB/s ({bound[1]})",
             found=collective.busbw_gbps,
         )
+
+
+def _busbw_ceiling(ctx: BundleContext, rows: tuple[DevicePeaks, ...]) -> tuple[float, str] | None:
+    """The busbw no rank can beat: the links between nodes, else the memory or device link.
+
+    Between nodes only a declared interconnect with a public source counts. Within a node CPU
+    ranks share the host's memory (declared with a source), GPUs their published link.
+    """
+    system = ctx.system
+    if system.nodes > 1:
+        link = _link_gbps(system.interconnect) if system.interconnect_source else None
+        if link is None:
+            return None
+        return link * system.ranks_per_node, f"declared interconnect ({system.interconnect_source})"
+    if ctx.run.backend.device == CPU:
+        host = system.host
+        if host.memory_bandwidth_gbps is None or host.memory_bandwidth_source is None:
+            return None
+        ceiling = host.memory_bandwidth_gbps * CLOCK_HEADROOM
+        return ceiling, f"host memory ({host.memory_bandwidth_source})"
+    per_direction = [r.interconnect_gbps / 2 for r in rows if r.interconnect_gbps]
+    if not per_direction:
+        return None
+    return max(per_direction) * CLOCK_HEADROOM, "device link, per direction"
 
 
 def check_plausibility(ctx: BundleContext) -> Iterator[Finding]:
@@ -134,7 +176,13 @@ def check_plausibility(ctx: BundleContext) -> Iterator[Finding]:
     for index, result in enumerate(ctx.run.results):
         path = f"results[{index}]"
         bound = _ceiling(ctx, result) if result.flops else None
-        if bound is not None and result.tflops > bound[0]:
+        if result.flops and bound is None:
+            yield _no_ceiling(
+                ctx,
+                f"{path}.tflops",
+                f"{result.precision.input.value} on {ctx.run.backend.device_name}",
+            )
+        elif bound is not None and result.tflops > bound[0]:
             yield finding(
                 Code.PLAUSIBILITY_TFLOPS,
                 file=RESULT_NAME,

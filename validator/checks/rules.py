@@ -116,6 +116,23 @@ def _official(rules: Rules, result: KernelResult, path: str) -> Iterator[Finding
         )
 
 
+def _measured_time(rules: DivisionRules, result: KernelResult, path: str) -> Iterator[Finding]:
+    """Enough measured time per result that a handful of lucky samples cannot stand for it.
+
+    Like MLPerf's minimum run duration; a kernel so short that the harness's sample cap ends
+    its timing first meets the rule by its sample count instead.
+    """
+    measured_ms = sum(result.samples_ns) / 1e6
+    if measured_ms < rules.min_measured_ms and result.stats.count < rules.many_samples:
+        yield finding(
+            Code.RULES_MEASURED_TIME,
+            file=RESULT_NAME,
+            json_path=f"{path}.samples_ns",
+            expected=f">= {rules.min_measured_ms} ms, or >= {rules.many_samples} samples",
+            found=f"{measured_ms:.4g} ms in {result.stats.count} samples",
+        )
+
+
 def _kernel_level(
     rules: Rules, division_rules: DivisionRules, result: KernelResult, path: str
 ) -> Iterator[Finding]:
@@ -143,7 +160,9 @@ def _kernel_level(
             expected=f"<= {division_rules.max_cv}",
             found=round(result.stats.cv, 4),
         )
-    if division_rules.enforce_tolerance and result.flops > 0:
+    yield from _measured_time(division_rules, result, path)
+    # Collectives too: their FLOPs are 0, but a loose tolerance would pass a wrong sum.
+    if division_rules.enforce_tolerance:
         bound = tolerance_bound(rules, result)
         if result.correctness.tolerance > bound * (1 + 1e-9):
             yield finding(

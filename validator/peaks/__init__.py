@@ -46,11 +46,8 @@ class DevicePeaks:
     family: frozenset[str]
 
     def ceiling_tflops(self, dtype: DType) -> float | None:
-        """Dense peak for inputs of `dtype`; FP32 may use TF32 units, so its ceiling is the max."""
-        if dtype is DType.FP32:
-            values = [self.peak_tflops.get(d) for d in (DType.FP32, DType.TF32)]
-            present = [v for v in values if v is not None]
-            return max(present) if present else None
+        """Dense peak for `dtype`: FP32 is the FP32 column, TF32 its own (the caller picks TF32
+        only when the precision contract says so)."""
         return self.peak_tflops.get(dtype)
 
 

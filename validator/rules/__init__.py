@@ -80,6 +80,15 @@ class DivisionRules(BaseModel):
     code_readme_sections: tuple[str, ...] = Field(
         default=(), description="Headings that file must contain."
     )
+    # issue 12: time accounting
+    min_measured_ms: float = Field(
+        ge=0, description="Least total of a result's samples, in ms, unless it has many_samples."
+    )
+    many_samples: int = Field(
+        ge=1,
+        description="A result with this many samples meets min_measured_ms whatever its total: "
+        "the harness's sample cap ends the timing of a tiny kernel first.",
+    )
 
 
 class ToleranceBound(BaseModel):
