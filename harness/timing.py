@@ -111,7 +111,7 @@ def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
 def minor_faults() -> int:
     """Minor page faults of this process so far.
 
-    Thousands per call mean the allocator hands memory back to the OS between calls (the glibc
-    trap in DESIGN), which slows the kernel down; so the count is kept with the samples.
+    Thousands per call mean the allocator hands memory back to the OS between calls (glibc's
+    trim and mmap thresholds; a conv ran 2× slower so here), so the count is kept with the samples.
     """
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt

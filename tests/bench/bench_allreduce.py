@@ -1,6 +1,6 @@
 """All-reduce: the harness's median beside a plain C `MPI_Allreduce` loop, side by side.
 
-Targets (DESIGN): busbw >= 0.95 x C from 64 KiB up; latency <= 1.5 x C below 64 KiB.
+Targets: busbw >= 0.95 x C from 64 KiB up; latency <= 1.5 x C below 64 KiB.
 `run` compiles `allreduce_loop.c` with the venv's `mpicc` into a temporary directory and starts
 two ranks under the venv's `mpiexec`. In each rank, per size and for several interleaved
 rounds, the harness's own timing engine times its mpi4py kernel, then the C loop times the same

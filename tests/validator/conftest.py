@@ -3,7 +3,7 @@
 `make_bundle(tmp_path, **broken_part)` writes a valid bundle through `harness.bundle.write_bundle`
 from models built here (real problems from `schemas.load_problems`, statistics from `summarize`);
 keyword arguments replace top-level fields of the RunResult. `edit_json` changes a written
-document; with `reseal=True` it rewrites the manifest too, as a forger would, so that the check
+document; by default (`reseal_manifest=True`) it rewrites the manifest too, as a forger would, so that the check
 under test, not the integrity check, has to catch the change.
 """
 
