@@ -1,7 +1,8 @@
 """Harness overhead, measured side by side: a suite's median throughput beside bare timing loops.
 
 Shared by the suites' bench sections. Each round times the same operation three ways, interleaved
-so that drift of the machine hits all three alike (medians move ±10% between processes on a shared 2-core machine):
+so that drift of the machine hits all three alike (medians move ±10% between processes on a
+shared 2-core machine):
 
 - harness: `run_case` as `kernelperf run --profile quick` does it (prepare, check, warm-up,
   adaptive samples), its median;

@@ -3,8 +3,8 @@
 `make_bundle(tmp_path, **broken_part)` writes a valid bundle through `harness.bundle.write_bundle`
 from models built here (real problems from `schemas.load_problems`, statistics from `summarize`);
 keyword arguments replace top-level fields of the RunResult. `edit_json` changes a written
-document; by default (`reseal_manifest=True`) it rewrites the manifest too, as a forger would, so that the check
-under test, not the integrity check, has to catch the change.
+document; by default (`reseal_manifest=True`) it rewrites the manifest too, as a forger would,
+so that the check under test, not the integrity check, has to catch the change.
 """
 
 from __future__ import annotations

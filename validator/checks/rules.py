@@ -1,6 +1,7 @@
 """The rules of one bundle: version, division, profile, harness, image, and each kernel result.
 
-Set completeness needs every bundle of a submission at once, so it lives in `validator._round_rules`.
+Set completeness needs every bundle of a submission at once, so it lives in
+`validator._round_rules`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from importlib.resources import files
 from schemas import DType, Host
 
 # The fastest all-core clock of a shipping CPU (desktop parts boost near 6 GHz); /proc/cpuinfo's
-# nominal clock is not used because it can be far below the real one (an EPYC here: 2.6 listed, 4.3 GHz measured).
+# nominal clock is not used because it can be far below the real one (an EPYC here: 2.6 GHz
+# listed, 4.3 GHz measured).
 CPU_MAX_CLOCK_GHZ = 6.0
 # GeForce boards run above the reference boost clock the table's peaks assume (README: 1965 vs
 # 1695 MHz seen on RTX 3090s); 20% covers that headroom for every device.

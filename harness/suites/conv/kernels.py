@@ -1,9 +1,9 @@
 """The convolution suite: DeepBench's 2-D convolutions, forward, backward-data and backward-filter.
 
 Layout: NCHW, as DeepBench states it, for inputs, filters and outputs alike. Channels-last runs
-about twice as fast on a 2-core EPYC measured here, but the result schema has no field to declare a layout,
-and a closed-division number must mean the problem as written; so channels-last belongs to the
-open division, declared there, and this suite times NCHW only.
+about twice as fast on a 2-core EPYC measured here, but the result schema has no field to
+declare a layout, and a closed-division number must mean the problem as written; so
+channels-last belongs to the open division, declared there, and this suite times NCHW only.
 
 Each direction times exactly its own kernel: forward is `conv2d`; bwd_data and bwd_filter are
 `aten.convolution_backward` with an output mask that asks for the input gradient or the filter
