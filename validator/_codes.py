@@ -106,6 +106,9 @@ class Code(StrEnum):
     DUPLICATE_RESULT = "KP-DUPLICATE-RESULT"
     # Internal: a check itself failed; the round goes on.
     INTERNAL = "KP-INTERNAL"
+    # issue 12: scoring (who is ranked on which board, validator/_round_rules.py)
+    SYSTEM_KEY_COLLISION = "KP-SYSTEM-KEY-COLLISION"
+    RULES_CUSTOM_PROBLEM = "KP-RULES-CUSTOM-PROBLEM"
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,9 @@ CATALOGUE: dict[Code, CodeInfo] = {
         "algbw = S / t, busbw = algbw * 2(n-1)/n",
     ),
     Code.CORRECTNESS_FAILED: CodeInfo(
-        _E, "the kernel's output failed its correctness check", "fix the kernel; it is not scored"
+        _W,
+        "the kernel's output failed its check: shown failed, not scored; the bundle stays valid",
+        "fix the kernel; in the closed division its set is incomplete until it passes",
     ),
     Code.CORRECTNESS_INCONSISTENT: CodeInfo(
         _E, "passed disagrees with error and tolerance", "passed must equal error <= tolerance"
@@ -314,8 +319,8 @@ CATALOGUE: dict[Code, CodeInfo] = {
         _E, "the correctness tolerance is looser than the rules' bound", "use the rules' bound"
     ),
     Code.RULES_INCOMPLETE_SET: CodeInfo(
-        _E,
-        "a submitted problem set lacks problems or directions",
+        _W,
+        "a submitted problem set lacks accepted, passing results: shown partial, not ranked",
         "run the whole set (--profile full) at an allowed precision, with passing checks",
     ),
     Code.RULES_OPEN_DECLARATION: CodeInfo(
@@ -367,5 +372,17 @@ CATALOGUE: dict[Code, CodeInfo] = {
     ),
     Code.INTERNAL: CodeInfo(
         _E, "a check failed internally", "report this to the KernelPerf maintainers"
+    ),
+    # issue 12: scoring
+    Code.SYSTEM_KEY_COLLISION: CodeInfo(
+        _E,
+        "two (submitter, system id) pairs differ only in case or punctuation: one leaderboard key",
+        "rename the submitter or the system so that the names differ in letters or digits",
+    ),
+    Code.RULES_CUSTOM_PROBLEM: CodeInfo(
+        _N,
+        "not an official problem with its official parameters and direction: ranked only on a "
+        "custom board keyed by its exact parameters",
+        "run the official problem unchanged to be ranked on its set's board",
     ),
 }
