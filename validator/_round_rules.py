@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from schemas import RESULT_NAME, Direction, Division, KernelResult, ProblemSet, Suite
+from schemas import RESULT_NAME, Direction, Division, KernelResult, Precision, ProblemSet, Suite
 from schemas.strict_json import DEFAULT_MAX_JSON_BYTES
 from validator._finding_place import results_with
 from validator._findings import Code, Finding, Severity, finding
@@ -24,7 +24,7 @@ from validator.checks.run import result_key
 from validator.rules import Rules, RulesNotFoundError, load_rules
 
 MISSING_SHOWN = 5
-SetKey = tuple[Suite, ProblemSet]
+SetKey = tuple[Suite, ProblemSet, Precision]  # a set is complete per precision contract shown
 
 
 def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
@@ -78,18 +78,18 @@ def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
             )
 
 
-def _counts(rules: Rules, result: KernelResult) -> tuple[SetKey, str, Direction] | None:
-    """The (set, problem, direction) a closed result covers, if it counts toward completeness."""
+def _counts(rules: Rules, result: KernelResult) -> tuple[Precision, str, Direction] | None:
+    """The (precision, problem, direction) a closed result covers toward completeness, if any."""
     problem_set = rules.official_set(result)
     if problem_set is None or not result.correctness.passed:
         return None
     precision = result.precision
     if not rules.allows(problem_set.floor, precision.input, precision.compute):
         return None
-    return (problem_set.suite, problem_set.set), result.problem.id, result.direction
+    return precision, result.problem.id, result.direction
 
 
-def _covered(rules: Rules, item: Placed) -> Iterator[tuple[str, Direction]]:
+def _covered(rules: Rules, item: Placed) -> Iterator[tuple[Precision, str, Direction]]:
     """The official kernels one accepted bundle covers: results no unscoring finding concerns."""
     run = item.report.run
     if run is None:
@@ -98,14 +98,16 @@ def _covered(rules: Rules, item: Placed) -> Iterator[tuple[str, Direction]]:
     for index, result in enumerate(run.results):
         counted = None if index in unscored else _counts(rules, result)
         if counted is not None:
-            yield counted[1], counted[2]
+            yield counted
 
 
 def _incomplete(placed: list[Placed], rejected: set[int]) -> Iterator[tuple[int, Finding]]:
-    """Closed: every (suite, set) a submission touches is covered in full by accepted bundles.
+    """Closed: every (suite, set, precision) a submission shows is covered in full by accepted
+    bundles.
 
-    A bundle that any check rejects covers nothing: otherwise the slowest kernels could sit in a
-    second bundle broken on purpose while the first one's set still counted as complete.
+    Per precision: a complete fp32 set must not carry a three-kernel int8 subset onto the int8
+    board. A bundle that any check rejects covers nothing: otherwise the slowest kernels could
+    sit in a second bundle broken on purpose while the first one's set still counted complete.
     """
     groups: dict[tuple[object, ...], list[Placed]] = defaultdict(list)
     for item in placed:
@@ -121,19 +123,21 @@ def _incomplete(placed: list[Placed], rejected: set[int]) -> Iterator[tuple[int,
             continue  # reported per bundle as KP-RULES-VERSION
         if not rules.divisions[Division.CLOSED].complete_sets:
             continue
-        covered: set[tuple[str, Direction]] = set()
+        covered: set[tuple[Precision, str, Direction]] = set()
         touched: dict[SetKey, set[int]] = defaultdict(set)
         for item in members:
             for result in item.report.run.results if item.report.run else ():
                 entry = rules.official(result.problem.id)
                 if entry is not None:
-                    touched[(entry[0].suite, entry[0].set)].add(item.index)
+                    touched[(entry[0].suite, entry[0].set, result.precision)].add(item.index)
             if item.report.valid and item.index not in rejected:
                 covered.update(_covered(rules, item))
-        for (suite, problem_set), indexes in sorted(touched.items()):
+        for (suite, problem_set, precision), indexes in sorted(touched.items(), key=_set_order):
             rule = rules.problem_set(suite, problem_set)
             required = [(p.id, d) for p in rule.problems for d in p.directions] if rule else []
-            missing = [f"{pid} {d.value}" for pid, d in required if (pid, d) not in covered]
+            missing = [
+                f"{pid} {d.value}" for pid, d in required if (precision, pid, d) not in covered
+            ]
             if not missing:
                 continue
             shown = ", ".join(missing[:MISSING_SHOWN]) + (
@@ -145,13 +149,23 @@ def _incomplete(placed: list[Placed], rejected: set[int]) -> Iterator[tuple[int,
                     finding(
                         Code.RULES_INCOMPLETE_SET,
                         file=placed_path(placed, index),
-                        message=f"{suite.value}/{problem_set.value}: {len(missing)} of "
+                        message=f"{suite.value}/{problem_set.value} in {_label(precision)}: "
+                        f"{len(missing)} of "
                         f"{len(required)} kernels missing, rejected, unscored, below the "
                         "precision floor, or failing",
                         expected=f"{len(required)} kernels",
                         found=f"missing {shown}",
                     ),
                 )
+
+
+def _label(precision: Precision) -> str:
+    return "/".join(t.value for t in (precision.input, precision.compute, precision.output))
+
+
+def _set_order(item: tuple[SetKey, set[int]]) -> tuple[str, str, str]:
+    suite, problem_set, precision = item[0]
+    return suite.value, problem_set.value, _label(precision)
 
 
 def placed_path(placed: list[Placed], index: int) -> str:
