@@ -20,7 +20,7 @@ from tests.validator.conftest import kernel_result, run_result, system_descripti
 from tests.validator.leaderboard.conftest import board_of
 from tests.validator.leaderboard.rounds import (
     TFLOPS,
-    UNIT_TFLOPS as U,
+    UNIT_TFLOPS,
     HandRound,
     exact_result,
     problems,
@@ -33,6 +33,7 @@ from validator.leaderboard._model import ScoreRow
 from validator.leaderboard._scoring import competition_ranks, geometric_mean
 
 REL = 1e-12
+U = UNIT_TFLOPS
 
 
 def rows_by_system(board: Leaderboard) -> dict[str, ScoreRow]:
