@@ -117,6 +117,9 @@ class Code(StrEnum):
     TIME_CASE_WINDOW = "KP-TIME-CASE-WINDOW"
     TIME_LOG = "KP-TIME-LOG"
     RULES_MEASURED_TIME = "KP-RULES-MEASURED-TIME"
+    # issue 12: scoring (who is ranked on which board, validator/_round_rules.py)
+    SYSTEM_KEY_COLLISION = "KP-SYSTEM-KEY-COLLISION"
+    RULES_CUSTOM_PROBLEM = "KP-RULES-CUSTOM-PROBLEM"
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,9 @@ CATALOGUE: dict[Code, CodeInfo] = {
         "algbw = S / t, busbw = algbw * 2(n-1)/n",
     ),
     Code.CORRECTNESS_FAILED: CodeInfo(
-        _E, "the kernel's output failed its correctness check", "fix the kernel; it is not scored"
+        _W,
+        "the kernel's output failed its check: shown failed, not scored; the bundle stays valid",
+        "fix the kernel; in the closed division its set is incomplete until it passes",
     ),
     Code.CORRECTNESS_INCONSISTENT: CodeInfo(
         _E, "passed disagrees with error and tolerance", "passed must equal error <= tolerance"
@@ -325,8 +330,8 @@ CATALOGUE: dict[Code, CodeInfo] = {
         _E, "the correctness tolerance is looser than the rules' bound", "use the rules' bound"
     ),
     Code.RULES_INCOMPLETE_SET: CodeInfo(
-        _E,
-        "a submitted problem set lacks problems or directions",
+        _W,
+        "a submitted problem set lacks accepted, passing results: shown partial, not ranked",
         "run the whole set (--profile full) at an allowed precision, with passing checks",
     ),
     Code.RULES_OPEN_DECLARATION: CodeInfo(
@@ -430,5 +435,17 @@ CATALOGUE: dict[Code, CodeInfo] = {
         _E,
         "the result's samples add up to less than the rules' minimum measured time",
         "time every kernel for the profile's budget (--profile full in closed)",
+    ),
+    # issue 12: scoring
+    Code.SYSTEM_KEY_COLLISION: CodeInfo(
+        _E,
+        "two (submitter, system id) pairs differ only in case or punctuation: one leaderboard key",
+        "rename the submitter or the system so that the names differ in letters or digits",
+    ),
+    Code.RULES_CUSTOM_PROBLEM: CodeInfo(
+        _N,
+        "not an official problem with its official parameters and direction: ranked only on a "
+        "custom board keyed by its exact parameters",
+        "run the official problem unchanged to be ranked on its set's board",
     ),
 }

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -170,6 +171,10 @@ def _round_checks(
         overall.extend(found_overall)
         for index, items in found_per_bundle.items():
             per_bundle[index].extend(items)
+        # Later checks see earlier ones' findings: completeness counts accepted bundles only.
+        placed = [
+            replace(p, report=_with(p.report, found_per_bundle.get(p.index, []))) for p in placed
+        ]
     return overall, per_bundle
 
 

@@ -1,7 +1,10 @@
-"""Round-level rules: duplicates across bundles, complete closed sets, declared open changes.
+"""Round-level rules: duplicates across bundles, complete closed sets, declared open changes,
+custom problems in open, and system keys that would merge two systems.
 
-These need every bundle of a submitter at once. A finding is attached to each bundle it
-concerns, so a bundle of an incomplete set is invalid and the leaderboard does not rank it.
+These need every bundle of a round at once. A finding is attached to each bundle it concerns.
+An incomplete closed set is a warning, not an error: its bundles stay valid and their results are
+shown, and the leaderboard, which scores over the rules' official lists, shows the set partial
+and does not rank it.
 """
 
 from __future__ import annotations
@@ -10,16 +13,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from schemas import RESULT_NAME, Direction, Division, KernelResult, ProblemSet, Suite
+from schemas import RESULT_NAME, Direction, Division, KernelResult, Precision, ProblemSet, Suite
 from schemas.strict_json import DEFAULT_MAX_JSON_BYTES
-from validator._findings import Code, Finding, finding
+from validator._finding_place import results_with
+from validator._findings import Code, Finding, Severity, finding
 from validator._layout import CODE_DIR
 from validator._round_layout import Placed, shown_path
+from validator._system_keys import identity, system_keys
 from validator.checks.run import result_key
 from validator.rules import Rules, RulesNotFoundError, load_rules
 
 MISSING_SHOWN = 5
-SetKey = tuple[Suite, ProblemSet]
+SetKey = tuple[Suite, ProblemSet, Precision]  # a set is complete per precision contract shown
 
 
 def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
@@ -73,22 +78,37 @@ def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
             )
 
 
-def _counts(rules: Rules, result: KernelResult) -> tuple[SetKey, str, Direction] | None:
-    """The (set, problem, direction) a closed result covers, if it counts toward completeness."""
-    entry = rules.official(result.problem.id)
-    if entry is None or not result.correctness.passed:
+def _counts(rules: Rules, result: KernelResult) -> tuple[Precision, str, Direction] | None:
+    """The (precision, problem, direction) a closed result covers toward completeness, if any."""
+    problem_set = rules.official_set(result)
+    if problem_set is None or not result.correctness.passed:
         return None
-    problem_set, official = entry
     precision = result.precision
-    if result.problem.params != official.params or result.direction not in official.directions:
-        return None
     if not rules.allows(problem_set.floor, precision.input, precision.compute):
         return None
-    return (problem_set.suite, problem_set.set), official.id, result.direction
+    return precision, result.problem.id, result.direction
 
 
-def _incomplete(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
-    """Closed: every (suite, set) a submission touches is covered in full."""
+def _covered(rules: Rules, item: Placed) -> Iterator[tuple[Precision, str, Direction]]:
+    """The official kernels one accepted bundle covers: results no unscoring finding concerns."""
+    run = item.report.run
+    if run is None:
+        return
+    unscored = results_with(item.report, rules.divisions[Division.CLOSED].unscored_codes)
+    for index, result in enumerate(run.results):
+        counted = None if index in unscored else _counts(rules, result)
+        if counted is not None:
+            yield counted
+
+
+def _incomplete(placed: list[Placed], rejected: set[int]) -> Iterator[tuple[int, Finding]]:
+    """Closed: every (suite, set, precision) a submission shows is covered in full by accepted
+    bundles.
+
+    Per precision: a complete fp32 set must not carry a three-kernel int8 subset onto the int8
+    board. A bundle that any check rejects covers nothing: otherwise the slowest kernels could
+    sit in a second bundle broken on purpose while the first one's set still counted complete.
+    """
     groups: dict[tuple[object, ...], list[Placed]] = defaultdict(list)
     for item in placed:
         run = item.report.run
@@ -103,20 +123,21 @@ def _incomplete(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
             continue  # reported per bundle as KP-RULES-VERSION
         if not rules.divisions[Division.CLOSED].complete_sets:
             continue
-        covered: set[tuple[str, Direction]] = set()
+        covered: set[tuple[Precision, str, Direction]] = set()
         touched: dict[SetKey, set[int]] = defaultdict(set)
         for item in members:
             for result in item.report.run.results if item.report.run else ():
                 entry = rules.official(result.problem.id)
                 if entry is not None:
-                    touched[(entry[0].suite, entry[0].set)].add(item.index)
-                counted = _counts(rules, result) if item.report.valid else None
-                if counted is not None:
-                    covered.add((counted[1], counted[2]))
-        for (suite, problem_set), indexes in sorted(touched.items()):
+                    touched[(entry[0].suite, entry[0].set, result.precision)].add(item.index)
+            if item.report.valid and item.index not in rejected:
+                covered.update(_covered(rules, item))
+        for (suite, problem_set, precision), indexes in sorted(touched.items(), key=_set_order):
             rule = rules.problem_set(suite, problem_set)
             required = [(p.id, d) for p in rule.problems for d in p.directions] if rule else []
-            missing = [f"{pid} {d.value}" for pid, d in required if (pid, d) not in covered]
+            missing = [
+                f"{pid} {d.value}" for pid, d in required if (precision, pid, d) not in covered
+            ]
             if not missing:
                 continue
             shown = ", ".join(missing[:MISSING_SHOWN]) + (
@@ -128,12 +149,23 @@ def _incomplete(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
                     finding(
                         Code.RULES_INCOMPLETE_SET,
                         file=placed_path(placed, index),
-                        message=f"{suite.value}/{problem_set.value}: {len(missing)} of "
-                        f"{len(required)} kernels missing, below the precision floor, or failing",
+                        message=f"{suite.value}/{problem_set.value} in {_label(precision)}: "
+                        f"{len(missing)} of "
+                        f"{len(required)} kernels missing, rejected, unscored, below the "
+                        "precision floor, or failing",
                         expected=f"{len(required)} kernels",
                         found=f"missing {shown}",
                     ),
                 )
+
+
+def _label(precision: Precision) -> str:
+    return "/".join(t.value for t in (precision.input, precision.compute, precision.output))
+
+
+def _set_order(item: tuple[SetKey, set[int]]) -> tuple[str, str, str]:
+    suite, problem_set, precision = item[0]
+    return suite.value, problem_set.value, _label(precision)
 
 
 def placed_path(placed: list[Placed], index: int) -> str:
@@ -174,10 +206,74 @@ def _open_declarations(placed: list[Placed], root: Path) -> Iterator[tuple[int, 
             yield item.index, finding(Code.RULES_OPEN_DECLARATION, file=file, found=problem)
 
 
+def _custom_problems(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
+    """Where any problem may run (open): each result that is not an official problem, unchanged,
+    in an official direction, noted; the leaderboard ranks it only against the same params."""
+    for item in placed:
+        report, run = item.report, item.report.run
+        if run is None:
+            continue
+        try:
+            rules = load_rules(run.rules_version)
+        except RulesNotFoundError:
+            continue  # reported per bundle as KP-RULES-VERSION
+        division = Division(item.location.division) if item.location else run.division
+        if rules.divisions[division].official_problems_only:
+            continue  # closed: KP-RULES-UNKNOWN-PROBLEM, -PARAMS or -DIRECTION already
+        for index, result in enumerate(run.results):
+            if rules.official_set(result) is None:
+                yield (
+                    item.index,
+                    finding(
+                        Code.RULES_CUSTOM_PROBLEM,
+                        file=f"{report.path}/{RESULT_NAME}",
+                        json_path=f"results[{index}].problem",
+                        found=f"{result.problem.id} {result.direction.value}: "
+                        f"{result.problem.params.summary()}",
+                    ),
+                )
+
+
+def _key_collisions(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
+    """Two (submitter, system id) pairs that one leaderboard key would merge."""
+    pairs = {item.index: identity(item.report) for item in placed}
+    collisions = system_keys(p for p in pairs.values() if p is not None).collisions
+    for item in placed:
+        pair = pairs[item.index]
+        if pair is None or pair not in collisions:
+            continue
+        others = ", ".join(f"{s}/{i}" for s, i in collisions[pair])
+        yield (
+            item.index,
+            finding(
+                Code.SYSTEM_KEY_COLLISION,
+                file=item.report.path,
+                found=f"{pair[0]}/{pair[1]} and {others}",
+            ),
+        )
+
+
 def rules_findings(root: Path, placed: list[Placed]) -> dict[int, list[Finding]]:
-    """Findings per bundle index from every round-level rule."""
+    """Findings per bundle index from every round-level rule.
+
+    Completeness runs last: it counts only the bundles that no check, this one's included,
+    rejected (the engine hands in reports that already hold the layout's findings).
+    """
     per_bundle: dict[int, list[Finding]] = defaultdict(list)
-    for check in (_duplicates(placed), _incomplete(placed), _open_declarations(placed, root)):
+    checks = (
+        _duplicates(placed),
+        _open_declarations(placed, root),
+        _key_collisions(placed),
+        _custom_problems(placed),
+    )
+    for check in checks:
         for index, item in check:
             per_bundle[index].append(item)
+    rejected = {
+        index
+        for index, items in per_bundle.items()
+        if any(f.severity is Severity.ERROR for f in items)
+    }
+    for index, item in _incomplete(placed, rejected):
+        per_bundle[index].append(item)
     return per_bundle

@@ -87,7 +87,9 @@ def build(
     _checked(report)
     collected = collect(report)
     reference_key = resolve_reference(reference, collected.systems) if reference else None
-    boards = score_boards(collected.results, collected.systems, reference_key)
+    boards = score_boards(
+        collected.results, collected.systems, reference_key, collected.failed_kernels
+    )
     earlier = build(previous) if previous is not None else None
     if earlier is not None:
         boards = with_changes(boards, earlier)

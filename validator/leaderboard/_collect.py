@@ -1,19 +1,24 @@
 """Reads a validator report into result entries and systems, each with the findings about it.
 
 A finding whose JSON path points into `results[i]` of a bundle's result.json belongs to that
-result; every other finding belongs to the bundle. A result is rejected when its bundle is
-invalid or an error concerns it; otherwise warnings and notes make it flagged but it still counts.
+result; every other finding belongs to the bundle (`validator._finding_place`). A result is
+rejected when its bundle is invalid or an error concerns it; failed when its output failed its
+check; unranked when a finding its division's rules list in `unscored_codes` concerns it (closed:
+a CV above the limit); otherwise warnings and notes make it flagged but it still counts.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from schemas import RESULT_NAME, Division, KernelResult, RunResult, SystemDescription
+from schemas import Division, DType, KernelResult, RunResult, SystemDescription
+from validator._codes import Code
+from validator._finding_place import split_findings
 from validator._findings import Finding, Severity
 from validator._report import BundleReport, Report
+from validator._system_keys import SystemPair, identity, system_keys
 from validator.leaderboard._model import (
     BundleView,
     Flag,
@@ -23,17 +28,32 @@ from validator.leaderboard._model import (
     UnreadBundle,
 )
 from validator.leaderboard._naming import (
+    board_anchor,
+    custom_board_anchor,
+    params_key,
     params_text,
+    precision_label,
     problem_anchor,
     result_anchor,
-    slug,
     variant_of,
 )
+from validator.rules import Rules, RulesNotFoundError, load_rules
 
-_RESULT_PATH = re.compile(r"^results\[(\d+)\]")
 TFLOPS_UNIT = "TFLOP/s"
+TOPS_UNIT = "TOP/s"  # integer kernels do operations, not floating-point ones
 BUSBW_UNIT = "GB/s busbw"
 SHORT_ID = 19  # "sha256:" and 12 hex digits, as `docker images` shows an image id
+
+
+@dataclass(frozen=True)
+class FailedKernel:
+    """A kernel a run recorded in `errors[]`: it could not be measured, so it counts as failed."""
+
+    system: str
+    division: Division
+    problem_id: str
+    direction: str
+    precision: str | None  # the precision label tried, when the run recorded one
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,7 @@ class Collected:
     systems: tuple[SystemView, ...]
     results: tuple[ResultEntry, ...]
     unread: tuple[UnreadBundle, ...]
+    failed_kernels: tuple[FailedKernel, ...]
 
 
 @dataclass(frozen=True)
@@ -62,7 +83,8 @@ def flag_of(item: Finding) -> Flag:
 
 def _readable(report: BundleReport) -> _Readable | None:
     """Identity of a parsed bundle: from the submission layout, else from its own documents."""
-    if report.run is None or report.system is None:
+    pair = identity(report)
+    if report.run is None or report.system is None or pair is None:
         return None
     division = Division(report.division) if report.division else report.run.division
     return _Readable(
@@ -70,51 +92,67 @@ def _readable(report: BundleReport) -> _Readable | None:
         run=report.run,
         system=report.system,
         division=division,
-        submitter=report.submitter or report.system.submitter,
-        system_id=report.system_id or report.system.system_id,
+        submitter=pair[0],
+        system_id=pair[1],
     )
 
 
-def _system_keys(bundles: list[_Readable]) -> dict[tuple[str, str], str]:
-    """The system_id, unless two submitters use it: then submitter and system_id."""
-    pairs = sorted({(b.submitter, b.system_id) for b in bundles})
-    uses = Counter(system_id for _, system_id in pairs)
-    return {
-        (submitter, system_id): system_id
-        if uses[system_id] == 1
-        else slug(f"{submitter}-{system_id}")
-        for submitter, system_id in pairs
-    }
+def _rules(version: str) -> Rules | None:
+    try:
+        return load_rules(version)
+    except RulesNotFoundError:
+        return None  # the bundle carries KP-RULES-VERSION, an error: its results are rejected
 
 
-def _split_findings(bundle: _Readable) -> tuple[dict[int, list[Finding]], list[Finding]]:
-    """Findings per result index, and the findings about the bundle as a whole."""
-    result_file = f"{bundle.report.path}/{RESULT_NAME}"
-    per_result: dict[int, list[Finding]] = defaultdict(list)
-    whole: list[Finding] = []
-    for item in bundle.report.findings:
-        match = _RESULT_PATH.match(item.json_path)
-        if match and item.file == result_file:
-            per_result[int(match.group(1))].append(item)
-        else:
-            whole.append(item)
-    return per_result, whole
-
-
-def _state(bundle_valid: bool, flags: list[Flag]) -> ResultState:
+def _state(
+    bundle_valid: bool, result: KernelResult, flags: list[Flag], unscored: Collection[Code]
+) -> ResultState:
     if not bundle_valid or any(f.severity == Severity.ERROR.value for f in flags):
         return ResultState.REJECTED
+    if not result.correctness.passed:
+        return ResultState.FAILED  # never a number, whatever the rules list
+    if any(f.code in unscored for f in flags):
+        return ResultState.UNRANKED
     return ResultState.FLAGGED if flags else ResultState.SCORED
 
 
+def unit_of(result: KernelResult) -> str:
+    """The unit a result is scored in: bus bandwidth for a collective, TOP/s for int8 inputs."""
+    if result.collective is not None:
+        return BUSBW_UNIT
+    return TOPS_UNIT if result.precision.input is DType.INT8 else TFLOPS_UNIT
+
+
+def nodes_of(system: SystemDescription) -> int:
+    """Nodes a run used: the hosts of its recorded rank placement, else the declared count."""
+    hosts = {p.host for p in system.placement}
+    return len(hosts) if hosts else system.nodes
+
+
 def _entry(
-    bundle: _Readable, system_key: str, result: KernelResult, flags: list[Flag]
+    bundle: _Readable,
+    system_key: str,
+    result: KernelResult,
+    flags: list[Flag],
+    rules: Rules | None,
 ) -> ResultEntry:
-    variant = variant_of(result)
+    variant = variant_of(result, nodes_of(bundle.system))
     problem = result.problem
     collective = result.collective
+    division, direction = bundle.division, result.direction
+    custom = rules is None or rules.official_set(result) is None
+    if custom:
+        suite = problem.suite.value
+        board = custom_board_anchor(division, suite, problem.params, direction, variant)
+        view = f"p-{board}"
+        name = f"{problem.id} custom {params_key(problem.params)}"
+    else:
+        board = board_anchor(division, problem.suite.value, problem.set.value, variant)
+        view = problem_anchor(division, problem.id, direction, variant)
+        name = problem.id
+    unscored = rules.divisions[division].unscored_codes if rules else ()
     return ResultEntry(
-        anchor=result_anchor(bundle.division, system_key, problem.id, result.direction, variant),
+        anchor=result_anchor(division, system_key, name, direction, variant),
         division=bundle.division,
         system=system_key,
         suite=problem.suite,
@@ -135,13 +173,16 @@ def _entry(
         flops=result.flops,
         bytes_moved=result.bytes_moved,
         throughput=collective.busbw_gbps if collective else result.tflops,
-        unit=BUSBW_UNIT if collective else TFLOPS_UNIT,
+        unit=unit_of(result),
         gbps=result.gbps,
         correct=result.correctness.passed,
-        state=_state(bundle.report.valid, flags),
+        state=_state(bundle.report.valid, result, flags, unscored),
         flags=tuple(flags),
         problem_rank=None,
-        problem_view=problem_anchor(bundle.division, problem.id, result.direction, variant),
+        problem_view=view,
+        custom=custom,
+        board=board,
+        rules_version=bundle.run.rules_version,
     )
 
 
@@ -185,19 +226,31 @@ def collect(report: Report) -> Collected:
         for b in report.bundles
         if b.run is None or b.system is None
     )
-    keys = _system_keys(readable)
+    keys: dict[SystemPair, str] = system_keys((b.submitter, b.system_id) for b in readable).keys
     entries: list[ResultEntry] = []
+    failed: list[FailedKernel] = []
     bundle_views: dict[str, list[BundleView]] = defaultdict(list)
     descriptions: dict[str, SystemDescription] = {}
     for bundle in sorted(readable, key=lambda b: (not b.report.valid, b.report.path)):
         key = keys[(bundle.submitter, bundle.system_id)]
         descriptions.setdefault(key, bundle.system)  # a valid bundle's description, if any
-        per_result, whole = _split_findings(bundle)
+        per_result, whole = split_findings(bundle.report)
         bundle_views[key].append(_bundle_view(bundle, whole))
         shared = [flag_of(f) for f in whole if f.severity is not Severity.NOTE]
+        rules = _rules(bundle.run.rules_version)
         for index, result in enumerate(bundle.run.results):
             flags = [flag_of(f) for f in per_result.get(index, [])] + shared
-            entries.append(_entry(bundle, key, result, flags))
+            entries.append(_entry(bundle, key, result, flags, rules))
+        failed += [
+            FailedKernel(
+                system=key,
+                division=bundle.division,
+                problem_id=e.problem_id,
+                direction=e.direction.value,
+                precision=precision_label(e.precision) if e.precision else None,
+            )
+            for e in bundle.run.errors
+        ]
     systems = tuple(
         SystemView(
             key=key,
@@ -208,4 +261,9 @@ def collect(report: Report) -> Collected:
         )
         for (submitter, system_id), key in sorted(keys.items(), key=lambda item: item[1])
     )
-    return Collected(systems=systems, results=tuple(_unique_anchors(entries)), unread=unread)
+    return Collected(
+        systems=systems,
+        results=tuple(_unique_anchors(entries)),
+        unread=unread,
+        failed_kernels=tuple(failed),
+    )

@@ -1,10 +1,13 @@
 """The leaderboard as data: the canonical JSON document every other format is rendered from.
 
 Scores are kept per *board*: one (division, suite, problem set, variant), where the variant is the
-precision contract (plus in-place or out-of-place for a collective). Results of different
-precisions are never mixed in one geometric mean: an fp16 GEMM and an fp32 GEMM are different
-kernels, as DeepBench reported them. Results are listed once, in `Leaderboard.results`; boards,
-problem views and systems refer to them by their permalink `anchor`.
+precision contract (plus, for a collective, in-place or out-of-place, ranks and nodes). Results of
+different precisions are never mixed in one geometric mean: an fp16 GEMM and an fp32 GEMM are
+different kernels, as DeepBench reported them. An official board's problems are the rules'
+official list for its set; a result that changed an official problem's parameters, or names no
+official problem, is ranked only on a *custom* board keyed by its exact parameters. Results are
+listed once, in `Leaderboard.results`; boards, problem views and systems refer to them by their
+permalink `anchor`.
 """
 
 from __future__ import annotations
@@ -22,19 +25,22 @@ LEADERBOARD_VERSION: Literal["1.0"] = "1.0"
 
 
 class ResultState(StrEnum):
-    """Whether a result counts toward scores."""
+    """Whether a result counts toward scores, and if not, why."""
 
     SCORED = "scored"
-    FLAGGED = "flagged"
-    REJECTED = "rejected"
+    FLAGGED = "flagged"  # counts, and shows its warnings
+    UNRANKED = "unranked"  # a finding the division's rules list in unscored_codes concerns it
+    FAILED = "failed"  # its output failed the correctness check
+    REJECTED = "rejected"  # its bundle is invalid, or an error concerns it
 
 
 class RowState(StrEnum):
-    """Where a system stands on a board: ranked, shown unranked (partial), or not scored."""
+    """Where a system stands on a board."""
 
-    RANKED = "ranked"
-    PARTIAL = "partial"
-    REJECTED = "rejected"
+    RANKED = "ranked"  # every problem of the board counted
+    PARTIAL = "partial"  # some counted, some missing: shown with its mean, not ranked
+    UNSCORED = "unscored"  # none counted: failed or unranked by the rules
+    REJECTED = "rejected"  # none counted: rejected
 
 
 class Flag(BaseModel):
@@ -80,6 +86,11 @@ class ResultEntry(BaseModel):
     )
     problem_rank: int | None = Field(description="Rank among the problem's counted results.")
     problem_view: str = Field(description="Anchor of the problem view listing this result.")
+    custom: bool = Field(
+        description="Not an official problem with its official parameters and direction."
+    )
+    board: str = Field(description="Anchor of the board this result counts toward.")
+    rules_version: str = Field(description="Rules the result was judged by.")
 
 
 class ScoreRow(BaseModel):
@@ -96,6 +107,8 @@ class ScoreRow(BaseModel):
         description="Geometric mean of throughput / the reference's, over problems both ran."
     )
     covered: int = Field(description="Board problems this system has counted results for.")
+    missing: int = Field(description="Board problems without a counted result: problems - covered.")
+    failed: int = Field(description="Missing problems whose kernel failed its check or to run.")
     flags: tuple[str, ...] = Field(description="Codes of findings about its results and bundles.")
     previous: float | None = Field(default=None, description="Score in the compared round.")
     change: float | None = Field(default=None, description="score / previous - 1.")
@@ -108,11 +121,19 @@ class Board(BaseModel):
     anchor: str
     division: Division
     suite: Suite
-    set: ProblemSet
+    set: ProblemSet | None = Field(description="The official set; None on a custom board.")
     variant: str
-    unit: str
-    problems: int = Field(description="(problem, direction) pairs some system ran countably.")
-    rows: tuple[ScoreRow, ...] = Field(description="Ranked rows, then partial, then rejected.")
+    unit: str = Field(description="TFLOP/s; TOP/s for int8; GB/s busbw for a collective.")
+    problems: int = Field(
+        description="(problem, direction) pairs on the rules' official list of the set; 1 on a "
+        "custom board."
+    )
+    custom: bool = Field(description="Keyed by exact parameters, not an official set.")
+    params: str | None = Field(description="The parameters of a custom board's problem.")
+    rules_version: str = Field(description="Rules whose official list the board scores over.")
+    rows: tuple[ScoreRow, ...] = Field(
+        description="Ranked rows, then partial, then unscored, then rejected."
+    )
 
 
 class ProblemView(BaseModel):
@@ -123,9 +144,10 @@ class ProblemView(BaseModel):
     division: Division
     suite: Suite
     set: ProblemSet
-    problem_id: str
+    problem_id: str = Field(description="The id of the first result; on a custom board, any id.")
     direction: Direction
     variant: str
+    custom: bool = Field(description="Keyed by exact parameters, not an official problem.")
     board: str = Field(description="Anchor of the board this problem counts toward.")
     results: tuple[str, ...] = Field(description="Result anchors, best first, rejected last.")
 

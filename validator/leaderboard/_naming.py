@@ -6,16 +6,25 @@ variant), never from positions or times, so the same round always gives the same
 
 from __future__ import annotations
 
-import re
+import hashlib
 
 from schemas import Division, KernelResult, Precision, ProblemParams
+from validator._system_keys import slug
 
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """Lowercase letters and digits joined by single dashes: safe in ids and file names."""
-    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+PARAMS_DIGEST_CHARS = 8
+__all__ = [
+    "board_anchor",
+    "custom_board_anchor",
+    "params_key",
+    "params_text",
+    "precision_label",
+    "problem_anchor",
+    "result_anchor",
+    "slug",
+    "suite_page",
+    "system_page",
+    "variant_of",
+]
 
 
 def precision_label(precision: Precision) -> str:
@@ -24,17 +33,35 @@ def precision_label(precision: Precision) -> str:
     return parts[0] if len(set(parts)) == 1 else "/".join(parts)
 
 
-def variant_of(result: KernelResult) -> str:
-    """The board a result counts toward, within its set: precision, and a collective's mode."""
+def variant_of(result: KernelResult, nodes: int) -> str:
+    """The board a result counts toward, within its set: precision, and a collective's mode,
+    ranks and nodes (`fp32 out-of-place, 2 ranks on 1 node`): bus bandwidth over shared memory
+    and over a network are different kernels."""
     label = precision_label(result.precision)
-    if result.collective is None:
+    collective = result.collective
+    if collective is None:
         return label
-    return f"{label} {'in-place' if result.collective.in_place else 'out-of-place'}"
+    mode = "in-place" if collective.in_place else "out-of-place"
+    return f"{label} {mode}, {collective.ranks} ranks on {nodes} node{'s' if nodes > 1 else ''}"
+
+
+def params_key(params: ProblemParams) -> str:
+    """Exact parameters as a short, stable key: the summary's slug and a digest of every field
+    (a summary may leave fields out)."""
+    digest = hashlib.sha256(params.model_dump_json().encode()).hexdigest()[:PARAMS_DIGEST_CHARS]
+    return f"{slug(params.summary())}-{digest}"
 
 
 def board_anchor(division: Division, suite: str, problem_set: str, variant: str) -> str:
     """`closed-gemm-train-fp32`."""
     return slug(f"{division.value}-{suite}-{problem_set}-{variant}")
+
+
+def custom_board_anchor(
+    division: Division, suite: str, params: ProblemParams, direction: str, variant: str
+) -> str:
+    """`open-gemm-custom-m-4096-n-4096-k-4096-nn-1a2b3c4d-fwd-fp32`: one custom problem."""
+    return slug(f"{division.value}-{suite}-custom-{params_key(params)}-{direction}-{variant}")
 
 
 def problem_anchor(division: Division, problem_id: str, direction: str, variant: str) -> str:

@@ -1,14 +1,20 @@
 """Scores and ranks: geometric means per board, normalised to a reference, per-problem ranks.
 
 The rules, as METHOD states them for readers of every format:
-- A board is one (division, suite, problem set, variant); the variant is the precision contract,
-  so precisions are never mixed in one mean, and closed and open are ranked apart.
+- A board is one (division, suite, problem set, variant); the variant is the precision contract
+  (and a collective's mode, ranks and nodes), so precisions are never mixed in one mean, and
+  closed and open are ranked apart.
+- An official board's problems are the rules' official (problem, direction) list of its set,
+  never what happened to be submitted: a made-up id cannot shrink or grow a board. A result
+  with a changed parameter or a made-up id is ranked only on a custom board keyed by its exact
+  parameters and direction.
 - A system's score is the geometric mean of its throughput over the board's problems it ran
-  (TFLOP/s; bus bandwidth for all-reduce). Rejected results never count; flagged ones count and
-  carry their flag. Repeated runs of one kernel count once, at their median.
-- A board's problems are the (problem, direction) pairs some system ran countably. Means over
-  different problems are not comparable, so a system that ran only part of them is shown with
-  its mean, marked partial, and not ranked; every system is ranked in each problem view.
+  (TFLOP/s, TOP/s for int8; bus bandwidth for all-reduce). Rejected, failed and unranked results
+  never count; flagged ones count and carry their flag. Repeated runs of one kernel count once,
+  at their median.
+- A system with a counted result for every problem is ranked; one missing some is shown with its
+  mean and its missing count, marked partial, and not ranked; every counted result is ranked in
+  its problem's own table.
 - `relative` is the geometric mean, over the problems both ran, of the system's throughput
   divided by the reference system's: equal to the ratio of scores when both ran everything.
 """
@@ -19,9 +25,11 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import Enum
 
-from schemas import Direction, Division, ProblemSet, Suite
+from schemas import Direction, ProblemSet
+from validator.leaderboard._collect import FailedKernel
 from validator.leaderboard._model import (
     Board,
     ProblemView,
@@ -31,20 +39,32 @@ from validator.leaderboard._model import (
     ScoreRow,
     SystemView,
 )
-from validator.leaderboard._naming import board_anchor
+from validator.rules import load_rules
 
 METHOD = (
     "One board per division, suite, problem set and precision contract (closed and open are "
-    "ranked apart; precisions are never mixed). A system's score is the geometric mean of its "
-    "throughput (TFLOP/s; bus bandwidth in GB/s for all-reduce) over the board's problems; only "
-    "results that passed validation count, and results with a warning count but show it. A "
-    "system that ran only part of a board's problems is shown, marked partial, but not ranked; "
-    "every system is ranked in each problem's own table. The 'vs <reference>' column is the "
-    "geometric mean of the system's throughput divided by the reference system's, over the "
+    "ranked apart; precisions are never mixed; all-reduce boards also split by mode, ranks and "
+    "nodes). An official board's problems are the rules' official list for its set. A system's "
+    "score is the geometric mean of its throughput (TFLOP/s; TOP/s for int8; bus bandwidth in "
+    "GB/s for all-reduce) over the board's problems; only results that passed validation and "
+    "their correctness check count, results with a warning count but show it, and results with "
+    "a finding the division's rules keep unscored (closed: a CV above the limit) are shown, "
+    "not counted. A system missing any official problem is shown with its mean and the missing "
+    "count, marked partial, but not ranked. A result with changed parameters or a made-up id "
+    "is ranked only on a custom board of its exact parameters. The 'vs <reference>' column is "
+    "the geometric mean of the system's throughput divided by the reference system's, over the "
     "problems both ran."
 )
 ProblemKey = tuple[str, Direction]
-BoardKey = tuple[Division, Suite, ProblemSet, str]
+COUNTED = (ResultState.SCORED, ResultState.FLAGGED)
+
+
+@dataclass(frozen=True)
+class _BoardSpec:
+    """What a board is, read from its first entry and the rules."""
+
+    board: Board
+    required: frozenset[ProblemKey]  # the (problem, direction) pairs a ranked system covers
 
 
 def geometric_mean(values: Sequence[float]) -> float:
@@ -57,11 +77,11 @@ def geometric_mean(values: Sequence[float]) -> float:
 
 
 def counts(entry: ResultEntry) -> bool:
-    """Whether a result enters scores: not rejected, and a throughput a mean can take.
+    """Whether a result enters scores: scored or flagged, and a throughput a mean can take.
 
     A one-rank all-reduce moves no bytes across a bus (busbw 0); it is shown, never scored.
     """
-    return entry.state is not ResultState.REJECTED and entry.throughput > 0
+    return entry.state in COUNTED and entry.throughput > 0
 
 
 def competition_ranks(scores: Sequence[float]) -> list[int]:
@@ -77,19 +97,16 @@ def _order(member: Enum) -> int:
     return list(type(member)).index(member)
 
 
-def board_key(entry: ResultEntry) -> BoardKey:
-    """The board an entry belongs to."""
-    return entry.division, entry.suite, entry.set, entry.variant
-
-
-def board_key_of(board: Board) -> BoardKey:
-    """The key of a board, to match entries against."""
-    return board.division, board.suite, board.set, board.variant
-
-
-def _board_sort(key: BoardKey) -> tuple[int, int, int, str]:
-    division, suite, problem_set, variant = key
-    return _order(division), suite.spec.position, _order(problem_set), variant
+def _board_sort(board: Board) -> tuple[int, int, bool, int, str, str]:
+    problem_set = _order(board.set) if board.set is not None else len(ProblemSet)
+    return (
+        _order(board.division),
+        board.suite.spec.position,
+        board.custom,
+        problem_set,
+        board.params or "",
+        board.variant,
+    )
 
 
 def _per_problem(entries: Iterable[ResultEntry]) -> dict[ProblemKey, float]:
@@ -111,14 +128,19 @@ def _relative(mine: dict[ProblemKey, float], reference: dict[ProblemKey, float])
 def _row(
     system: SystemView,
     entries: list[ResultEntry],
-    problems: int,
+    spec: _BoardSpec,
+    failed_kernels: set[ProblemKey],
     reference: dict[ProblemKey, float] | None,
 ) -> ScoreRow:
-    mine = _per_problem(entries)
-    if not mine:
+    mine = {k: v for k, v in _per_problem(entries).items() if k in spec.required}
+    missing = spec.required - set(mine)
+    failed = {(e.problem_id, e.direction) for e in entries if e.state is ResultState.FAILED}
+    if mine:
+        state = RowState.PARTIAL if missing else RowState.RANKED
+    elif all(e.state is ResultState.REJECTED for e in entries):
         state = RowState.REJECTED
     else:
-        state = RowState.RANKED if len(mine) == problems else RowState.PARTIAL
+        state = RowState.UNSCORED
     return ScoreRow(
         rank=None,
         system=system.key,
@@ -128,12 +150,14 @@ def _row(
         score=geometric_mean(list(mine.values())) if mine else None,
         relative=_relative(mine, reference) if reference and mine else None,
         covered=len(mine),
+        missing=len(missing),
+        failed=len(missing & (failed | failed_kernels)),
         flags=tuple(sorted({flag.code for e in entries for flag in e.flags})),
     )
 
 
 def _ranked(rows: list[ScoreRow]) -> tuple[ScoreRow, ...]:
-    """Ranked rows best first with their ranks, then partial best first, then rejected."""
+    """Ranked rows best first with their ranks, then partial best first, unscored, rejected."""
 
     def best_first(state: RowState) -> list[ScoreRow]:
         chosen = [r for r in rows if r.state is state]
@@ -142,38 +166,74 @@ def _ranked(rows: list[ScoreRow]) -> tuple[ScoreRow, ...]:
     ranked = best_first(RowState.RANKED)
     ranks = competition_ranks([r.score or 0.0 for r in ranked])
     with_ranks = [r.model_copy(update={"rank": n}) for r, n in zip(ranked, ranks, strict=True)]
-    rejected = sorted((r for r in rows if r.state is RowState.REJECTED), key=lambda r: r.system)
-    return (*with_ranks, *best_first(RowState.PARTIAL), *rejected)
+    rest = [
+        sorted((r for r in rows if r.state is state), key=lambda r: r.system)
+        for state in (RowState.UNSCORED, RowState.REJECTED)
+    ]
+    return (*with_ranks, *best_first(RowState.PARTIAL), *rest[0], *rest[1])
+
+
+def _spec(first: ResultEntry) -> _BoardSpec:
+    """The board an entry opens: an official set's list from the rules, or one custom problem."""
+    rule = None
+    if not first.custom:
+        rule = load_rules(first.rules_version).problem_set(first.suite, first.set)
+    if rule is None:  # a custom problem: the board is this one (params, direction)
+        required = frozenset({(first.problem_view, first.direction)})
+    else:
+        required = frozenset((p.id, d) for p in rule.problems for d in p.directions)
+    board = Board(
+        anchor=first.board,
+        division=first.division,
+        suite=first.suite,
+        set=None if rule is None else first.set,
+        variant=first.variant,
+        unit=first.unit,
+        problems=len(required),
+        custom=rule is None,
+        params=f"{first.params} {first.direction.value}" if rule is None else None,
+        rules_version=first.rules_version,
+        rows=(),
+    )
+    return _BoardSpec(board=board, required=required)
+
+
+def _failed_on(board: Board, failed: Sequence[FailedKernel]) -> dict[str, set[ProblemKey]]:
+    """Each system's kernels that could not run, where they belong on this official board."""
+    found: dict[str, set[ProblemKey]] = defaultdict(set)
+    for kernel in failed:
+        if kernel.division is board.division and kernel.precision in (None, board.variant):
+            found[kernel.system].add((kernel.problem_id, Direction(kernel.direction)))
+    return found
 
 
 def score_boards(
-    results: Sequence[ResultEntry], systems: Sequence[SystemView], reference: str | None
+    results: Sequence[ResultEntry],
+    systems: Sequence[SystemView],
+    reference: str | None,
+    failed: Sequence[FailedKernel] = (),
 ) -> tuple[Board, ...]:
     """Every board with its rows, in division, suite, set and variant order."""
-    by_board: dict[BoardKey, dict[str, list[ResultEntry]]] = defaultdict(lambda: defaultdict(list))
+    by_board: dict[str, dict[str, list[ResultEntry]]] = defaultdict(lambda: defaultdict(list))
     for entry in results:
-        by_board[board_key(entry)][entry.system].append(entry)
+        by_board[entry.board][entry.system].append(_keyed(entry))
     system_of = {s.key: s for s in systems}
     boards: list[Board] = []
-    for key in sorted(by_board, key=_board_sort):
-        division, suite, problem_set, variant = key
-        members = by_board[key]
-        problems = len(set().union(*(_per_problem(e) for e in members.values())))
+    for members in by_board.values():
+        spec = _spec(next(iter(members.values()))[0])
+        failed_here = {} if spec.board.custom else _failed_on(spec.board, failed)
         ref = _per_problem(members.get(reference, [])) if reference else None
-        rows = [_row(system_of[k], members[k], problems, ref) for k in sorted(members)]
-        boards.append(
-            Board(
-                anchor=board_anchor(division, suite.value, problem_set.value, variant),
-                division=division,
-                suite=suite,
-                set=problem_set,
-                variant=variant,
-                unit=next(iter(members.values()))[0].unit,
-                problems=problems,
-                rows=_ranked(rows),
-            )
-        )
-    return tuple(boards)
+        rows = [
+            _row(system_of[k], members[k], spec, failed_here.get(k, set()), ref)
+            for k in sorted(members)
+        ]
+        boards.append(spec.board.model_copy(update={"rows": _ranked(rows)}))
+    return tuple(sorted(boards, key=_board_sort))
+
+
+def _keyed(entry: ResultEntry) -> ResultEntry:
+    """On a custom board, problems are keyed by their view (exact params), not their ids."""
+    return entry.model_copy(update={"problem_id": entry.problem_view}) if entry.custom else entry
 
 
 def _problem_order(entry: ResultEntry) -> tuple[bool, float, str]:
@@ -206,9 +266,8 @@ def rank_problems(
                 problem_id=first.problem_id,
                 direction=first.direction,
                 variant=first.variant,
-                board=board_anchor(
-                    first.division, first.suite.value, first.set.value, first.variant
-                ),
+                custom=first.custom,
+                board=first.board,
                 results=tuple(e.anchor for e in ordered),
             )
         )
@@ -216,9 +275,14 @@ def rank_problems(
     return entries, tuple(sorted(views, key=_view_order))
 
 
-def _view_order(view: ProblemView) -> tuple[int, int, int, str, str, int]:
+def _view_order(view: ProblemView) -> tuple[int, int, bool, int, str, str, str, int]:
     return (
-        *_board_sort((view.division, view.suite, view.set, view.variant)),
+        _order(view.division),
+        view.suite.spec.position,
+        view.custom,
+        _order(view.set),
+        view.variant,
+        view.board,
         view.problem_id,
         _order(view.direction),
     )

@@ -27,13 +27,15 @@ VIEWS = ("scores", "problems", "systems")
 # Named styles of the CLI's theme (kernelperf.console), as validator._render uses them.
 STYLES = {"ok": "kp.ok", "warn": "kp.warn", "fail": "kp.fail", "note": "kp.note"}
 SCORE_COLUMNS = (
-    "division", "suite", "set", "variant", "unit", "problems", "rank", "state", "system",
-    "system_id", "submitter", "score", "relative", "covered", "previous", "change", "flags",
+    "division", "suite", "set", "custom", "params", "variant", "unit", "problems", "rank",
+    "state", "system", "system_id", "submitter", "score", "relative", "covered", "missing",
+    "failed", "previous", "change", "flags",
 )  # fmt: skip
 RESULT_COLUMNS = (
     "anchor", "division", "system", "suite", "set", "problem_id", "direction", "variant",
     "params", "median_ns", "p10_ns", "p90_ns", "min_ns", "cv", "samples", "flops",
-    "bytes_moved", "throughput", "unit", "gbps", "correct", "state", "problem_rank", "flags",
+    "bytes_moved", "throughput", "unit", "gbps", "correct", "state", "problem_rank", "custom",
+    "board", "flags",
 )  # fmt: skip
 
 
@@ -133,7 +135,9 @@ def render_csv(leaderboard: Leaderboard, view: str = "scores") -> str:
     if view == "scores":
         writer.writerow(SCORE_COLUMNS)
         for board in leaderboard.boards:
-            context = board.model_dump(include={"division", "suite", "set", "variant", "unit"})
+            context = board.model_dump(
+                include={"division", "suite", "set", "custom", "params", "variant", "unit"}
+            )
             context["problems"] = board.problems
             for row in board.rows:
                 values = {**context, **dict(row)}

@@ -32,6 +32,7 @@ from validator.leaderboard._units import (
 MISSING = "—"
 # Sort keys that put unranked rows after every ranked one, whichever way a column is sorted first.
 PARTIAL_SORT = 1_000_000
+UNSCORED_SORT = 1_500_000
 REJECTED_SORT = 2_000_000
 
 
@@ -73,9 +74,25 @@ class TableView:
     caption: str = ""
 
 
+def board_label(board: Board) -> str:
+    """`gemm · train · fp32`, or `gemm · custom m=4096 n=4096 k=4096 NN fwd · fp32`."""
+    where = f"custom {board.params}" if board.set is None else board.set.value
+    return f"{board.suite.value} · {where} · {board.variant}"
+
+
 def board_title(board: Board) -> str:
     """`closed · gemm · train · fp32`."""
-    return f"{board.division.value} · {board.suite.value} · {board.set.value} · {board.variant}"
+    return f"{board.division.value} · {board_label(board)}"
+
+
+def coverage_text(row: ScoreRow, problems: int) -> str:
+    """`13/13`, or `10/13, 3 missing (1 failed)`: what a partial row lacks, in every format."""
+    text = f"{row.covered}/{problems}"
+    if row.missing:
+        text += f", {row.missing} missing"
+    if row.failed:
+        text += f" ({row.failed} failed)"
+    return text
 
 
 def flags_cell(codes: tuple[str, ...] | list[str], rejected: bool) -> Cell:
@@ -88,6 +105,8 @@ def _rank_cell(row: ScoreRow) -> Cell:
         return Cell(str(row.rank), sort=row.rank)
     if row.state is RowState.PARTIAL:
         return Cell("partial", sort=PARTIAL_SORT, style="warn")
+    if row.state is RowState.UNSCORED:
+        return Cell("unscored", sort=UNSCORED_SORT, style="warn")
     return Cell("rejected", sort=REJECTED_SORT, style="fail")
 
 
@@ -118,7 +137,10 @@ def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
         if leaderboard.reference:
             relative = row.relative
             cells.append(_number(relative, ratio_text(relative) if relative else ""))
-        cells.append(Cell(f"{row.covered}/{board.problems}", sort=row.covered))
+        partial = row.missing > 0
+        cells.append(
+            Cell(coverage_text(row, board.problems), sort=row.covered, style="warn" * partial)
+        )
         if leaderboard.compared_with:
             change = row.change
             cells.append(_number(change, change_text(change) if change is not None else ""))
@@ -129,14 +151,23 @@ def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
         anchor=board.anchor,
         columns=tuple(columns),
         rows=tuple(rows),
-        caption=f"geometric mean over {board.problems} problem(s); {board.unit}",
+        caption=(
+            f"custom problem, not an official set: ranked only against the same parameters; "
+            f"{board.unit}"
+            if board.custom
+            else f"geometric mean over the set's {board.problems} official problem(s); "
+            f"partial rows lack some and are not ranked; {board.unit}"
+        ),
     )
 
 
 def result_rank_cell(entry: ResultEntry) -> Cell:
+    """The result's rank in its problem, else why it has none (failed, unranked, rejected)."""
     if entry.problem_rank is not None:
         return Cell(str(entry.problem_rank), sort=entry.problem_rank)
-    return Cell("rejected", sort=REJECTED_SORT, style="fail")
+    if entry.state in (ResultState.FAILED, ResultState.UNRANKED):
+        return Cell(entry.state.value, sort=UNSCORED_SORT, style="warn")
+    return Cell(entry.state.value, sort=REJECTED_SORT, style="fail")
 
 
 def timing_cells(entry: ResultEntry) -> list[Cell]:
@@ -174,8 +205,9 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
         )
         for e in entries
     )
+    name = f"custom {first.params}" if view.custom else view.problem_id
     return TableView(
-        title=f"{view.problem_id} {view.direction.value} · {view.variant} · {view.division.value}",
+        title=f"{name} {view.direction.value} · {view.variant} · {view.division.value}",
         anchor=view.anchor,
         columns=(
             Column("#", True),
@@ -188,5 +220,6 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
             Column("flags", wrap=True),
         ),
         rows=rows,
-        caption=f"{first.application}: {first.params}",
+        caption=f"{first.application}: {first.params}"
+        + (" (custom: not an official problem)" if view.custom else ""),
     )

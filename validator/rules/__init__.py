@@ -19,7 +19,17 @@ from importlib.resources import files
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from schemas import Direction, Division, DType, ProblemParams, ProblemSet, Profile, Suite
+from schemas import (
+    Direction,
+    Division,
+    DType,
+    KernelResult,
+    ProblemParams,
+    ProblemSet,
+    Profile,
+    Suite,
+)
+from validator._codes import Code
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
@@ -89,6 +99,12 @@ class DivisionRules(BaseModel):
         description="A result with this many samples meets min_measured_ms whatever its total: "
         "the harness's sample cap ends the timing of a tiny kernel first.",
     )
+    # issue 12: scoring
+    unscored_codes: tuple[Code, ...] = Field(
+        description="Findings that keep the result they concern off every board (shown, not "
+        "scored) without rejecting its bundle; in a division with complete_sets the result's "
+        "set is then incomplete."
+    )
 
 
 class ToleranceBound(BaseModel):
@@ -129,6 +145,23 @@ class Rules(BaseModel):
     def official(self, problem_id: str) -> tuple[ProblemSetRule, OfficialProblem] | None:
         """The official problem with this id and its set."""
         return self._problems.get(problem_id)
+
+    def official_set(self, result: KernelResult) -> ProblemSetRule | None:
+        """The official set a result belongs to: its id, suite, set, parameters and direction
+        all official; None for a custom problem (any of them changed)."""
+        entry = self._problems.get(result.problem.id)
+        if entry is None:
+            return None
+        problem_set, official = entry
+        problem = result.problem
+        same_place = (problem.suite, problem.set) == (problem_set.suite, problem_set.set)
+        if (
+            same_place
+            and problem.params == official.params
+            and result.direction in (official.directions)
+        ):
+            return problem_set
+        return None
 
     def allows(self, floor: PrecisionFloor, multiply: DType, accumulate: DType) -> bool:
         """Whether a contract is at or above the floor."""

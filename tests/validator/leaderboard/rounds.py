@@ -1,15 +1,18 @@
 """A small round whose scores are computed by hand, written with the harness's own bundle writer.
 
-Open division, gemm/train, the first three problems P0, P1, P2, fp32. Each median is chosen so
-that the throughput is exactly the TFLOP/s below (the FLOPs of P0..P2 divide evenly):
+Open division, rnn/inference_device: an official set of exactly three problems P0, P1, P2 (a
+board scores over the rules' official list, so the round runs a whole set), fp32. Each median is
+chosen so that the throughput is exactly the TFLOP/s below, in units of u = 0.064 TFLOP/s (the
+FLOPs of P0..P2 are multiples of 2^11, so every median is a whole number of ns):
 
     system   P0     P1     P2     score (geometric mean)           vs beta
-    alpha    0.1    0.2    0.4*   (0.1·0.2·0.4)^(1/3) = 0.2        (0.25·0.5·4)^(1/3) = 0.5^(1/3)
-    beta     0.4    0.4    0.1    (0.4·0.4·0.1)^(1/3) = 0.016^(1/3) 1
-    gamma    0.05   0.1    -      partial: (0.05·0.1)^(1/2)        (0.125·0.25)^(1/2)
-    delta    0.4    0.4    0.4    its result.json was altered after the run: rejected
+    alpha    1.0u   2.0u   4.0u*  (1·2·4)^(1/3) u = 2u             (0.25·0.5·4)^(1/3) = 0.5^(1/3)
+    beta     4.0u   4.0u   1.0u   (4·4·1)^(1/3) u = 16^(1/3) u     1
+    gamma    0.5u   1.0u   -      partial: (0.5·1)^(1/2) u         (0.125·0.25)^(1/2)
+    delta    4.0u   4.0u   4.0u   its result.json was altered after the run: rejected
 
-    * alpha's P2 samples vary widely (cv ≈ 0.85): a KP-RULES-CV warning, still counted.
+    * alpha's P2 samples vary widely (cv ≈ 0.85): a KP-RULES-CV warning; in the open division
+      the rules do not list it as unscored, so the result still counts.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from schemas import (
     Division,
     KernelResult,
     Problem,
+    ProblemSet,
     Suite,
     SystemDescription,
     load_problems,
+    select_problems,
 )
 from tests.validator.conftest import (
     edit_json,
@@ -37,11 +42,16 @@ ROUND = "2026.1"
 README = "# Changes\n\n## Changes\nNone.\n\n## Why\nA test round.\n"
 NARROW = (0.96, 0.98, 1.0, 1.02, 1.04)
 WIDE = (0.25, 0.5, 1.0, 2.0, 3.0)
+UNIT_TFLOPS = 0.064
+SUITE = "rnn"
 TFLOPS = {
-    "alpha": (0.1, 0.2, 0.4),
-    "beta": (0.4, 0.4, 0.1),
-    "gamma": (0.05, 0.1),
-    "delta": (0.4, 0.4, 0.4),
+    name: tuple(UNIT_TFLOPS * u for u in units)
+    for name, units in {
+        "alpha": (1.0, 2.0, 4.0),
+        "beta": (4.0, 4.0, 1.0),
+        "gamma": (0.5, 1.0),
+        "delta": (4.0, 4.0, 4.0),
+    }.items()
 }
 
 
@@ -52,13 +62,13 @@ class HandRound:
     root: Path
 
     def bundle(self, system: str) -> Path:
-        """The gemm bundle of one system."""
-        return self.root / "open" / system / "results" / f"cpu-{system}" / "gemm" / "run1"
+        """The rnn bundle of one system."""
+        return self.root / "open" / system / "results" / f"cpu-{system}" / SUITE / "run1"
 
 
 def problems() -> tuple[Problem, ...]:
-    """P0, P1, P2."""
-    return load_problems(Suite("gemm"))[:3]
+    """P0, P1, P2: the whole rnn/inference_device set."""
+    return select_problems(load_problems(Suite(SUITE)), problem_set=ProblemSet.INFERENCE_DEVICE)
 
 
 def exact_result(
@@ -76,7 +86,7 @@ def system_of(name: str) -> SystemDescription:
 
 
 def write_system(round_root: Path, name: str, rates: tuple[float, ...]) -> Path:
-    """One open submission: the declared system, the README, and the gemm bundle."""
+    """One open submission: the declared system, the README, and the rnn bundle."""
     submitter = round_root / "open" / name
     system = system_of(name)
     (submitter / "systems").mkdir(parents=True)
@@ -90,14 +100,14 @@ def write_system(round_root: Path, name: str, rates: tuple[float, ...]) -> Path:
         for i, (p, t) in enumerate(zip(problems(), rates, strict=False))
     )
     run = run_result(
-        Suite("gemm"),
+        Suite(SUITE),
         count=0,
         run_id=f"run-{name}",
         division=Division.OPEN,
         results=results,
     )
     return write_bundle(
-        submitter / "results" / system.system_id / "gemm" / "run1", run, system, [{"event": "run"}]
+        submitter / "results" / system.system_id / SUITE / "run1", run, system, [{"event": "run"}]
     )
 
 

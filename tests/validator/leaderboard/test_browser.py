@@ -43,7 +43,7 @@ def test_hand_round_site_in_chromium(tmp_path: Path) -> None:
     write_site(board, site)
     seen = check_index(board, site)
     assert seen["sort"]["rows"] == 4
-    suite = self_test(site / "suite-gemm.html", SELF_TEST)
+    suite = self_test(site / "suite-rnn.html", SELF_TEST)
     assert len(suite["plots"]) == 2 and all(p["marks"] > 0 for p in suite["plots"])
     png = screenshot(site / "index.html", tmp_path / "index.png")
     assert png.stat().st_size > 10_000

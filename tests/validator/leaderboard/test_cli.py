@@ -28,7 +28,7 @@ def test_default_table_ranks_the_round(
 ) -> None:
     code, out, _ = run_cli(capsys, str(hand_round.root), "--reference", "cpu-beta")
     assert code == 0
-    assert "open · gemm · train · fp32" in out
+    assert "open · rnn · inference_device · fp32" in out
     assert out.index("cpu-beta") < out.index("cpu-alpha") < out.index("cpu-gamma")
     assert "partial" in out and "rejected" in out and "vs cpu-beta" in out
 
@@ -93,8 +93,8 @@ def test_views_filter_problems_and_systems(
     hand_round: HandRound, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run_cli(
-        capsys, str(hand_round.root), "--view", "problems", "--select", "gemm/train/002"
+        capsys, str(hand_round.root), "--view", "problems", "--select", "rnn/inference_device/002"
     )
-    assert code == 0 and "gemm/train/002" in out and "gemm/train/000" not in out
+    assert code == 0 and "rnn/inference_device/002" in out and "rnn/inference_device/000" not in out
     code, _, err = run_cli(capsys, str(hand_round.root), "--select", "cpu-*")
     assert code == 2 and "--view" in err

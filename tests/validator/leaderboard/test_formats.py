@@ -41,11 +41,11 @@ def test_json_is_the_model_and_round_trips(hand_board: Leaderboard) -> None:
 
 def test_markdown_shows_every_row_and_the_method(hand_board: Leaderboard) -> None:
     text = render_markdown(hand_board)
-    assert "## open · gemm · train · fp32" in text
+    assert "## open · rnn · inference_device · fp32" in text
     lines = [line for line in text.splitlines() if line.startswith("| ")]
     assert len(lines) == 1 + 4  # header and four systems
-    assert "| 1 | cpu-beta | beta | 0.252 | 1.00\N{MULTIPLICATION SIGN} | 3/3 |" in text
-    assert "| partial | cpu-gamma |" in text
+    assert "| 1 | cpu-beta | beta | 0.161 | 1.00\N{MULTIPLICATION SIGN} | 3/3 |" in text
+    assert "| partial | cpu-gamma |" in text and "| 2/3, 1 missing |" in text
     assert "geometric mean" in text
 
 
@@ -60,6 +60,7 @@ def test_csv_carries_raw_numbers(hand_board: Leaderboard) -> None:
         "3",
         "3",
     )
+    assert (rows[2]["state"], rows[2]["missing"], rows[2]["custom"]) == ("partial", "1", "false")
     assert rows[3]["score"] == "" and "KP-INTEGRITY-HASH" in rows[3]["flags"]
     results = list(csv.DictReader(io.StringIO(render_csv(hand_board, "problems"))))
     assert len(results) == hand_board.counts.results

@@ -22,7 +22,7 @@ def test_pages_exist_for_the_index_each_suite_and_each_system(hand_board: Leader
     assert sorted(files) == [
         "index.html",
         "leaderboard.json",
-        "suite-gemm.html",
+        "suite-rnn.html",
         "system-cpu-alpha.html",
         "system-cpu-beta.html",
         "system-cpu-delta.html",
@@ -47,14 +47,14 @@ def test_every_internal_link_and_permalink_resolves(hand_board: Leaderboard) -> 
     assert checked > 50
     for result in hand_board.results:
         assert result.anchor in ids[f"system-{result.system}.html"]
-        assert result.problem_view in ids["suite-gemm.html"]
+        assert result.problem_view in ids["suite-rnn.html"]
 
 
 def test_plots_are_valid_svg_with_marks(hand_board: Leaderboard) -> None:
     files = site_files(hand_board)
     plots = {name: SVG.findall(text) for name, text in files.items() if name.endswith(".html")}
     assert len(plots["index.html"]) == 1  # score bars of the one board
-    assert len(plots["suite-gemm.html"]) == 2  # throughput per problem, spread
+    assert len(plots["suite-rnn.html"]) == 2  # throughput per problem, spread
     assert len(plots["system-cpu-alpha.html"]) == 2  # roofline, spread
     for svgs in plots.values():
         for svg in svgs:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from schemas import Division, Suite
 from validator.leaderboard._model import Board, Flag, Leaderboard, SystemView
 from validator.leaderboard._naming import suite_page, system_page
-from validator.leaderboard._scoring import board_key, board_key_of, counts
+from validator.leaderboard._scoring import counts
 from validator.leaderboard._site.html import esc, page, table
 from validator.leaderboard._site.plots import (
     board_entries,
@@ -30,7 +30,7 @@ from validator.leaderboard._system_views import (
     system_results_table,
     systems_table,
 )
-from validator.leaderboard._views import board_title, problem_table, score_table
+from validator.leaderboard._views import board_label, board_title, problem_table, score_table
 
 TITLE = "KernelPerf leaderboard"
 
@@ -82,16 +82,25 @@ def _badge(division: Division) -> str:
     return f'<span class="badge {division.value}">{division.value}</span>'
 
 
+def _board_meta(board: Board) -> str:
+    """What the board scores over, and in what unit."""
+    if board.custom:
+        return f"custom problem (not an official set) · {esc(board.unit)}"
+    partial = sum(r.missing > 0 for r in board.rows)
+    missing = f" · {partial} system(s) partial, not ranked" if partial else ""
+    return f"{board.problems} official problem(s){missing} · {esc(board.unit)}"
+
+
 def _board_card(board: Board, body: str, link: bool) -> str:
     more = (
         f' · <a href="{suite_page(board.suite.value)}#{board.anchor}">problems and plots →</a>'
         if link
         else ""
     )
-    heading = f"{board.suite.value} · {board.set.value} · {board.variant}"
+    heading = board_label(board)
     return (
         f'<section class="card" id="{esc(board.anchor)}"><h3>{esc(heading)}{_badge(board.division)}'
-        f'</h3><div class="meta">{board.problems} problem(s) · {esc(board.unit)}{more}</div>'
+        f'</h3><div class="meta">{_board_meta(board)}{more}</div>'
         f"{body}</section>"
     )
 
@@ -173,8 +182,7 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard) -> str:
     mine = [e for e in leaderboard.results_by_system[system.key] if counts(e)]
     fill = system_colours(leaderboard)[system.key]
     rows = [
-        (board_title(b), fill, [e for e in mine if board_key(e) == board_key_of(b)])
-        for b in leaderboard.boards
+        (board_title(b), fill, [e for e in mine if e.board == b.anchor]) for b in leaderboard.boards
     ]
     plots = roofline(system, leaderboard) + spread_plot("run-to-run spread per board", rows)
     if plots:

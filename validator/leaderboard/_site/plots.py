@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from schemas import DType
 from validator.leaderboard._model import Board, Leaderboard, ResultEntry, SystemView
-from validator.leaderboard._scoring import board_key, board_key_of, counts
+from validator.leaderboard._scoring import counts
 from validator.leaderboard._site.svg import Canvas, LinearScale, LogScale, colour, tick_label
 from validator.leaderboard._units import significant, spread
 
@@ -76,8 +76,7 @@ def score_bars(board: Board, leaderboard: Leaderboard) -> str:
 
 def board_entries(board: Board, leaderboard: Leaderboard) -> list[ResultEntry]:
     """The counted results on a board."""
-    key = board_key_of(board)
-    return [e for e in leaderboard.results if board_key(e) == key and counts(e)]
+    return [e for e in leaderboard.results if e.board == board.anchor and counts(e)]
 
 
 def throughput_plot(board: Board, leaderboard: Leaderboard) -> str:
