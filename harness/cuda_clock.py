@@ -188,7 +188,7 @@ class TorchCudaDevice:
         stream = torch.cuda.current_stream(self.device)
         if block_ns > 0:
             # The device spins while the host enqueues the events and the whole call.
-            torch.cuda._sleep(round(block_ns * self._cycles_per_ns))
+            torch.cuda._sleep(round(block_ns * self._cycles_per_ns))  # type: ignore[no-untyped-call]
         self._start.record(stream)
         run()
         self._end.record(stream)
