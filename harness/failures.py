@@ -41,9 +41,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def is_sticky(exc: BaseException) -> bool:
     """A CUDA error that leaves the context unusable (module docs)."""
-    return any(
-        marker in str(link).lower() for link in _chain(exc) for marker in STICKY_MARKERS
-    )
+    return any(marker in str(link).lower() for link in _chain(exc) for marker in STICKY_MARKERS)
 
 
 def is_out_of_memory(exc: BaseException) -> bool:

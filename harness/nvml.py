@@ -78,9 +78,7 @@ def _handle(uuid: str) -> Any | None:
 def throttle_reasons(mask: int) -> tuple[str, ...]:
     """The clock-limiting reasons set in NVML's bit mask, the benign ones left out."""
     return tuple(
-        name
-        for name, bit in REASON_BITS.items()
-        if mask & bit and name not in BENIGN_REASONS
+        name for name, bit in REASON_BITS.items() if mask & bit and name not in BENIGN_REASONS
     )
 
 
@@ -117,9 +115,7 @@ def _facts(nvml: Any, handle: Any) -> Iterator[tuple[str, object]]:
         "uuid": lambda: _text(nvml.nvmlDeviceGetUUID(handle)),
         "pci_bus_id": lambda: _text(nvml.nvmlDeviceGetPciInfo(handle).busId),
         "max_sm_clock_mhz": lambda: nvml.nvmlDeviceGetMaxClockInfo(handle, nvml.NVML_CLOCK_SM),
-        "max_memory_clock_mhz": lambda: nvml.nvmlDeviceGetMaxClockInfo(
-            handle, nvml.NVML_CLOCK_MEM
-        ),
+        "max_memory_clock_mhz": lambda: nvml.nvmlDeviceGetMaxClockInfo(handle, nvml.NVML_CLOCK_MEM),
         "application_sm_clock_mhz": lambda: nvml.nvmlDeviceGetApplicationsClock(
             handle, nvml.NVML_CLOCK_SM
         ),

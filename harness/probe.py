@@ -2,8 +2,9 @@
 
 Facts come from the OS (/proc/cpuinfo, /proc/meminfo, /etc/os-release, the affinity mask), from
 torch (its version, its BLAS, its GPUs), from NVML where there is one (driver, clocks, power,
-ECC, MIG, PCIe: harness/nvml.py), from `nvidia-smi topo -m`, and from the container runner, which passes the image it
-started through KERNELPERF_CONTAINER_* environment variables (`schemas.container_env`). The
+ECC, MIG, PCIe: harness/nvml.py), from `nvidia-smi topo -m`, and from the container runner,
+which passes the image it started through KERNELPERF_CONTAINER_* environment variables
+(`schemas.container_env`). The
 vendor declares what cannot be probed (peaks, status, interconnect) by editing the system file
 before submitting.
 

@@ -250,7 +250,7 @@ def _event(case: Case, outcome: Outcome, started: datetime) -> dict[str, object]
     return entry
 
 
-class DeviceFailure(KernelPerfError):
+class DeviceFailureError(KernelPerfError):
     """A sticky device error ended the run; its bundle holds what was measured before it."""
 
     def __init__(self, case: Case, error: KernelError) -> None:
@@ -368,7 +368,7 @@ class Runner:
                 bundle.events.append(_event(case, outcome, started))
                 self.observer.case_finished(case, outcome)
                 if isinstance(outcome, KernelError) and outcome.kind is ErrorKind.DEVICE_FAILURE:
-                    raise DeviceFailure(case, outcome)
+                    raise DeviceFailureError(case, outcome)
                 since_checkpoint += 1
                 overdue = self.now() - checkpoint_at > CHECKPOINT_S
                 if since_checkpoint >= CHECKPOINT_CASES or overdue:

@@ -66,7 +66,9 @@ class TimingRegime(BaseModel):
     """How the samples of one result were taken on a device: one regime for all of them."""
 
     model_config = FROZEN
-    mode: TimingMode = Field(description="Direct launch, graph replay, or behind a blocking kernel.")
+    mode: TimingMode = Field(
+        description="Direct launch, graph replay, or behind a blocking kernel."
+    )
     calls_per_sample: int = Field(
         ge=1, description="Kernel calls each sample averages over (graph replay or batching)."
     )

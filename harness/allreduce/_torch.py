@@ -6,8 +6,9 @@ the GPU of its local rank, by `set_device` and by `init_process_group(device_id=
 it the first barrier guesses the device and warns); a missing local rank or more local ranks
 than GPUs is refused, never wrapped onto a GPU already in use. Small NCCL messages are timed
 nccl-tests style: one sample is NCCL_BATCH_CALLS back-to-back calls between two events, so
-host dispatch between calls is not what is measured. Ranks meet through the launcher: torchrun's MASTER_ADDR/MASTER_PORT as they are, under `mpiexec` rank
-0 opens a TCP store and MPI broadcasts its port, under `srun` the first node of the step serves.
+host dispatch between calls is not what is measured. Ranks meet through the launcher:
+torchrun's MASTER_ADDR/MASTER_PORT as they are, under `mpiexec` rank 0 opens a TCP store and MPI
+broadcasts its port, under `srun` the first node of the step serves.
 """
 
 from __future__ import annotations

@@ -189,5 +189,7 @@ def test_an_int8_shape_cuda_cannot_run_is_refused_before_any_allocation() -> Non
     p = problem(35, 8, 100, False, False, problem_set="inference_server")
     case = Case(p, Direction.FWD, precision_of(DType.INT8))
     cuda = RunOptions(device="cuda:0", dtypes=(DType.INT8,), seed=0)
-    with pytest.raises(MeasurementError, match="torch._int_mm on CUDA cannot take this shape: n = 8 must exceed"):
+    with pytest.raises(
+        MeasurementError, match=r"torch\._int_mm on CUDA cannot take this shape: n = 8 must exceed"
+    ):
         SUITE.prepare(case, cuda)

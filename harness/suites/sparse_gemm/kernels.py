@@ -6,8 +6,8 @@ FLOPs credited, 2·m·n·k·(1 - sparsity), are the work done), drawn from the r
 (m by n) are dense and row-major, torch's native layout. C is preallocated and written by
 `addmm(C, A, B, beta=0, out=C)`: `mm(A, B, out=C)` zero-fills C before every product (a memset
 the size of C, timed with the kernel; on the CPU it also cost about 11k page faults per call),
-while beta = 0 lets the library overwrite C without reading it. DeepBench's sets are all A·B (no transposes); a transposed
-operand raises MeasurementError.
+while beta = 0 lets the library overwrite C without reading it. DeepBench's sets are all A·B
+(no transposes); a transposed operand raises MeasurementError.
 
 Precisions: wherever torch has a CSR-times-dense kernel for the dtype (fp32 and fp64 on CPU, via
 MKL; on CUDA also the half precisions cuSPARSE has); others raise MeasurementError at the first
