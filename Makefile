@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KP := $(BIN)/kernelperf
 DEMO_OUT ?= out/demo
 
-.PHONY: help install demo test test-fast lint schemas bench engine browser screenshot clean
+.PHONY: help install demo test test-fast lint schemas bench engine browser screenshot clean gpu-check
 
 help:
 	@echo "make demo    run the quick profile natively on CPU, validate it and rank it"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench   print harness overhead ratios measured side by side"
 	@echo "make lint    ruff, ruff format --check, mypy, import-linter, schema staleness"
 	@echo "make schemas export the JSON Schema files from the pydantic models"
+	@echo "make gpu-check  the 10-minute first GPU run: out/gpu-check/REPORT.md (docs/GPU_CHECK.md)"
 	@echo "make clean   remove the virtual environment and outputs"
 
 # torch==2.13.0 first: on CPU machines that takes the wheel on disk instead of a CUDA build.
@@ -66,3 +67,8 @@ clean:
 # docs/leaderboard.png: the reference round's index page, taken the way the browser test opens it.
 screenshot: $(STAMP) browser
 	$(BIN)/python -m tests.tools.screenshot
+
+# The first GPU run, at most 10 minutes on one GPU; without a GPU it writes a REPORT.md saying so.
+GPU_CHECK_OUT ?= out/gpu-check
+gpu-check: $(STAMP)
+	$(BIN)/python -m tests.tools.gpu_check --out $(GPU_CHECK_OUT) $(GPU_CHECK_FLAGS)

@@ -94,7 +94,7 @@ def _build(
     progress("checking the wheelhouse", 0, 0)
     wheels = fetch_wheelhouse(spec)
     name = image_name(spec.kind)
-    labels = image_labels(spec, base)
+    labels = image_labels(spec, base, base_digest=base_digest(client, base))
     previous_id = _image_id_or_none(client, name)
     with tempfile.TemporaryFile(prefix="kernelperf-context-") as context:
         progress("assembling the build context", 0, 0)
@@ -129,9 +129,20 @@ def ensure_image(kind: str, progress: Progress = lambda *_: None) -> str:
     return name
 
 
-def image_labels(spec: ImageSpec, base: str) -> dict[str, str]:
-    """OCI labels: version, source revision and time, the lock's hash, the source tree's hash."""
-    return {
+def base_digest(client: docker.DockerClient, base: str) -> str:
+    """The base's content digest: its registry digest (name@sha256:...) where it was pulled, else
+    its local image id. A tag can move; this cannot, so the image records what it was built on."""
+    with docker_errors(base):
+        image = client.images.get(base)
+    repo_digests = list(image.attrs.get("RepoDigests") or [])
+    return str(repo_digests[0]) if repo_digests else str(image.id)
+
+
+def image_labels(spec: ImageSpec, base: str, *, base_digest: str = "") -> dict[str, str]:
+    """OCI labels: version, source revision and time, the base's digest, the lock's hash, the
+    source tree's hash."""
+    digest = {"org.opencontainers.image.base.digest": base_digest} if base_digest else {}
+    return digest | {
         "org.opencontainers.image.title": f"kernelperf-{spec.kind}",
         "org.opencontainers.image.version": harness_version(),
         "org.opencontainers.image.revision": _git("rev-parse", "HEAD") or "unknown",

@@ -29,6 +29,8 @@ class ImageSpec:
     glibc_version: tuple[int, int]
     torch_requirement: str
     bootstraps_base: bool
+    extra_requirements: tuple[str, ...] = ()
+    """What this image adds to the project's requirements (NVML's bindings on cuda)."""
 
     @property
     def lock_path(self) -> Path:
@@ -70,11 +72,15 @@ SPECS: dict[str, ImageSpec] = {
         dockerfile=PACKAGE_DIR / "cuda.Dockerfile",
         # torch 2.13.0's default wheel is built for CUDA 13.0 and ships its CUDA libraries as
         # wheels; the base brings the NVIDIA container runtime's environment and Ubuntu 24.04.
+        # A tag can move: the build records the base's digest (org.opencontainers.image.base.
+        # digest); pass --base nvidia/cuda@sha256:... to pin the very image (containers/_build.py).
         default_base="nvidia/cuda:13.0.1-base-ubuntu24.04",
         python_version="3.12",  # Ubuntu 24.04's python3
         glibc_version=(2, 39),
         torch_requirement="torch==2.13.0",
         bootstraps_base=False,
+        # GPU state before and after each case (harness/nvml.py imports it only if present).
+        extra_requirements=("nvidia-ml-py>=12",),
     ),
 }
 

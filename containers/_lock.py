@@ -100,7 +100,7 @@ def project_requirements(source_root: Path = SOURCE_ROOT) -> tuple[str, ...]:
 
 def resolve_lock(spec: ImageSpec) -> tuple[LockEntry, ...]:
     """Resolves torch, the harness's dependencies and setuptools for the image's interpreter."""
-    requirements = (spec.torch_requirement, *project_requirements())
+    requirements = (spec.torch_requirement, *project_requirements(), *spec.extra_requirements)
     with tempfile.TemporaryDirectory(prefix="kernelperf-lock-") as scratch:
         report_path = Path(scratch) / "report.json"
         # --target only satisfies pip's rule for --platform; a dry run writes nothing there.
@@ -150,7 +150,7 @@ def check_lock_covers_project(spec: ImageSpec, entries: Sequence[LockEntry]) -> 
     locked = {entry.name for entry in entries}
     missing = sorted(
         name
-        for requirement in project_requirements()
+        for requirement in (*project_requirements(), *spec.extra_requirements)
         if (name := normalized(re.split(r"[^A-Za-z0-9._-]", requirement, maxsplit=1)[0]))
         not in locked
     )

@@ -7,6 +7,12 @@ records what ran it.
 
 The output directory is mounted as itself: the harness writes each bundle atomically there, as it
 does natively, so a stopped run leaves whole bundles that `--resume` can finish.
+
+GPUs: unless told, a cuda image gets every GPU (`--gpus all`) and any other image none. "None"
+is enforced, not just left out: with the NVIDIA runtime as the host's default, an image carrying
+NVIDIA_VISIBLE_DEVICES=all would see every GPU while the bundle recorded "none", so the variable
+is set to `void`. A launcher (e.g. `torchrun --no-python --standalone --nproc-per-node 2`) can be
+put in front of `kernelperf`, so that ranks start inside the container.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +38,9 @@ CONTAINER_OUT = "/kp/out"
 OUTPUT_FLAGS = ("--out", "--resume")
 # Root outside must not mean root inside: a root caller's container runs as nobody instead.
 NOBODY_UID = 65534
+# What `--gpus` accepts to mean "no GPU"; the NVIDIA runtime's value that hides them all.
+NO_GPUS = ("none", "0")
+HIDDEN_GPUS = {"NVIDIA_VISIBLE_DEVICES": "void"}
 
 
 def default_memory() -> str:
@@ -56,6 +65,22 @@ class RunSettings:
     shm_size: str = "1g"
     tmp_size: str = "2g"
     gpus: str | None = None
+    """'all', a count, 'none'; None means the image's default (all for cuda, else none)."""
+
+    def for_image(self, kind: str) -> RunSettings:
+        """These settings with the GPU default of an image of `kind` filled in."""
+        if self.gpus is not None:
+            return self
+        return replace(self, gpus="all" if kind == "cuda" else "none")
+
+    @property
+    def hides_gpus(self) -> bool:
+        """No GPU was asked for: the container must see none, whatever its runtime."""
+        return self.gpus is None or self.gpus in NO_GPUS
+
+    def environment(self) -> dict[str, str]:
+        """Variables the settings impose on the container (hiding the GPUs)."""
+        return dict(HIDDEN_GPUS) if self.hides_gpus else {}
 
     def recorded(self) -> dict[str, str]:
         """The settings as the bundle records them (system.json's container.settings)."""
@@ -70,7 +95,7 @@ class RunSettings:
             "memory": self.memory,
             "pids_limit": str(self.pids_limit),
             "shm_size": self.shm_size,
-            "gpus": self.gpus or "none",
+            "gpus": "none" if self.hides_gpus else str(self.gpus),
             "writable": CONTAINER_OUT,
         }
 
@@ -93,8 +118,8 @@ class RunSettings:
             # The host's name: the probe derives the default system id from it, as natively.
             "hostname": socket.gethostname(),
         }
-        if self.gpus is not None:
-            options["device_requests"] = [_gpu_request(self.gpus)]
+        if not self.hides_gpus:
+            options["device_requests"] = [_gpu_request(str(self.gpus))]
         return options
 
 
@@ -127,11 +152,13 @@ def run_container(
     err = stderr or sys.stderr.buffer
     with docker_errors(image):
         found = client.images.get(image)
+        settings = settings.for_image(dict(found.labels or {}).get(KIND_LABEL, ""))
         mounts = [Mount(CONTAINER_OUT, str(out_dir), type="bind")] if out_dir else []
         container = client.containers.create(
             image,
             command=list(argv),
-            environment=container_environment(container_image(image, found, settings)),
+            environment=container_environment(container_image(image, found, settings))
+            | settings.environment(),
             mounts=mounts,
             labels={"org.kernelperf.run": "true"},
             **settings.docker_options(),
@@ -164,10 +191,12 @@ def run_harness(
     settings: RunSettings,
     stdout: IO[bytes] | None = None,
     stderr: IO[bytes] | None = None,
+    launcher: Sequence[str] = (),
 ) -> int:
-    """Runs `kernelperf HARNESS_ARGS` in `image`, its --out (or --resume) directory mounted."""
+    """Runs `[LAUNCHER] kernelperf HARNESS_ARGS` in `image`, its --out (or --resume) directory
+    mounted; a launcher such as torchrun starts the ranks inside the container."""
     args, target = rewrite_output(harness_args)
-    argv = ["kernelperf", *args]
+    argv = [*launcher, "kernelperf", *args]
     with closing(connect()) as client:
         with docker_errors(image):
             client.images.get(image)  # before any directory is made for it
@@ -235,6 +264,10 @@ def container_image(
 def container_environment(described: ContainerImage) -> dict[str, str]:
     """The environment of a run: what the probe inside reads, and a writable HOME."""
     return container_env.to_env(described) | {"HOME": "/tmp", "TMPDIR": "/tmp"}
+
+
+# The label `kernelperf container build` gives an image (containers/_build.py).
+KIND_LABEL = "org.kernelperf.kind"
 
 
 def _gpu_request(gpus: str) -> DeviceRequest:

@@ -1,8 +1,10 @@
 """Describes the machine the harness runs on: the `system.json` of every bundle it writes.
 
 Facts come from the OS (/proc/cpuinfo, /proc/meminfo, /etc/os-release, the affinity mask), from
-torch (its version, its BLAS, its GPUs) and from the container runner, which passes the image it
-started through KERNELPERF_CONTAINER_* environment variables (`schemas.container_env`). The
+torch (its version, its BLAS, its GPUs), from NVML where there is one (driver, clocks, power,
+ECC, MIG, PCIe: harness/nvml.py), from `nvidia-smi topo -m`, and from the container runner,
+which passes the image it started through KERNELPERF_CONTAINER_* environment variables
+(`schemas.container_env`). The
 vendor declares what cannot be probed (peaks, status, interconnect) by editing the system file
 before submitting.
 
@@ -18,10 +20,12 @@ import socket
 import subprocess
 import sys
 from collections.abc import Mapping
+from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, cast
 
+from harness import nvml
 from schemas import (
     Accelerator,
     ContainerImage,
@@ -47,6 +51,12 @@ MPI_PROBE = (
     "print(MPI.Get_library_version().strip().splitlines()[0])\n"
 )
 MPI_THREAD_LEVELS = ("single", "funneled", "serialized", "multiple")
+# The wheels that carry torch's CUDA libraries (cu12 and cu13 names), by the name recorded.
+CUDA_LIBRARY_WHEELS = {
+    "cublas": ("nvidia-cublas", "nvidia-cublas-cu12", "nvidia-cublas-cu13"),
+    "cudnn_wheel": ("nvidia-cudnn", "nvidia-cudnn-cu12", "nvidia-cudnn-cu13"),
+    "nccl_wheel": ("nvidia-nccl", "nvidia-nccl-cu12", "nvidia-nccl-cu13"),
+}
 
 
 def _cpuinfo() -> list[dict[str, str]]:
@@ -160,6 +170,38 @@ def _nvidia_driver() -> str | None:
     return match.group(1) if match else None
 
 
+def cuda_library_versions() -> dict[str, str]:
+    """cuBLAS, cuDNN and NCCL as installed (their wheels) and NCCL as torch loaded it, with the
+    driver and the CUDA version the driver supports; {} on a build without CUDA."""
+    import torch
+
+    if not torch.version.cuda:
+        return {}
+    versions: dict[str, str] = {}
+    for name, wheels in CUDA_LIBRARY_WHEELS.items():
+        for wheel in wheels:
+            try:
+                versions[name] = metadata.version(wheel)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+    if torch.cuda.is_available():
+        nccl = torch.cuda.nccl.version()  # type: ignore[no-untyped-call]
+        versions["nccl"] = ".".join(str(part) for part in nccl)
+    return versions | nvml.driver_versions()
+
+
+def nvidia_topology() -> str | None:
+    """`nvidia-smi topo -m`: how the GPUs, NICs and CPUs connect (NVLink, PCIe switches, NUMA)."""
+    try:
+        done = subprocess.run(
+            ["nvidia-smi", "topo", "-m"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
 def accelerators() -> tuple[Accelerator, ...]:
     """The CUDA (or ROCm) devices torch sees, one entry per model with its count."""
     import torch
@@ -173,16 +215,22 @@ def accelerators() -> tuple[Accelerator, ...]:
     return tuple(
         Accelerator(
             model=model,
-            count=len(props),
-            memory_bytes=props[0].total_memory,
-            memory_bandwidth_gbps=_memory_bandwidth_gbps(props[0]),
+            count=len(devices),
+            memory_bytes=devices[0].total_memory,
+            memory_bandwidth_gbps=_memory_bandwidth_gbps(devices[0]),
         )
-        for model, props in by_model.items()
+        for model, devices in by_model.items()
     )
 
 
 def _memory_bandwidth_gbps(props: Any) -> float | None:
-    """Theoretical bandwidth: 2 transfers per memory clock (kHz) times the bus width in bytes."""
+    """Theoretical bandwidth: 2 transfers per memory clock times the bus width in bytes.
+
+    NVML first: torch's properties carry the memory clock and bus width only in some versions.
+    """
+    from_nvml = nvml.memory_bandwidth_gbps(str(getattr(props, "uuid", "")))
+    if from_nvml is not None:
+        return from_nvml
     clock_khz = getattr(props, "memory_clock_rate", 0)
     bus_bits = getattr(props, "memory_bus_width", 0)
     if not clock_khz or not bus_bits:
@@ -191,7 +239,8 @@ def _memory_bandwidth_gbps(props: Any) -> float | None:
 
 
 def device_properties() -> list[dict[str, str]]:
-    """Every CUDA device's properties as torch reports them, for the bundle's log."""
+    """Every CUDA device's properties as torch reports them, and NVML's clocks, power limit,
+    ECC, MIG, persistence and PCIe link where it answers, for the bundle's log."""
     import torch
 
     if not torch.cuda.is_available():
@@ -203,7 +252,9 @@ def device_properties() -> list[dict[str, str]]:
     described = []
     for index in range(torch.cuda.device_count()):
         props = torch.cuda.get_device_properties(index)
-        described.append({name: str(getattr(props, name, "")) for name in names})
+        facts = {name: str(getattr(props, name, "")) for name in names}
+        from_nvml = nvml.device_facts(facts["uuid"])
+        described.append(facts | {f"nvml.{name}": value for name, value in from_nvml.items()})
     return described
 
 
@@ -243,12 +294,20 @@ def software() -> Software:
         python=platform.python_version(),
         framework=f"torch {torch.__version__}",
         blas=_blas(),
-        driver=_nvidia_driver(),
-        cuda=torch.version.cuda,
+        driver=_nvidia_driver() or nvml.driver_versions().get("driver"),
+        cuda=_cuda_version(torch.version.cuda),
         rocm=torch.version.hip,
         mpi_library=mpi_library,
         mpi_thread_level=mpi_thread_level,
     )
+
+
+def _cuda_version(build: str | None) -> str | None:
+    """The CUDA torch was built for and, where NVML says, the newest the driver supports."""
+    driver = nvml.driver_versions().get("cuda_driver")
+    if build is None:
+        return None
+    return f"{build} (torch build; driver supports {driver})" if driver else build
 
 
 def container(environ: Mapping[str, str] = os.environ) -> ContainerImage | None:

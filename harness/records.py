@@ -12,7 +12,8 @@ import os
 from collections.abc import Mapping
 from importlib import metadata
 
-from harness.probe import cpu_model, torch_build_libraries
+from harness.failures import error_kind
+from harness.probe import cpu_model, cuda_library_versions, torch_build_libraries
 from harness.timing import Timing
 from schemas import (
     Backend,
@@ -28,10 +29,12 @@ from schemas import (
     summarize,
     tflops,
 )
+from schemas.result import GpuStates
 
 # The version of the run rules this harness follows (validator/rules/<version>.json).
 RULES_VERSION = "2026.1"
-# Environment variables that change timings: allocator, threading and BLAS/oneDNN settings.
+# Environment variables that change timings: allocator, threading, BLAS/oneDNN, CUDA libraries
+# (cuBLAS workspaces, cuDNN logging, NCCL algorithms) and the NVIDIA runtime's device selection.
 TIMING_ENV_PREFIXES = (
     "MALLOC_",
     "OMP_",
@@ -43,7 +46,10 @@ TIMING_ENV_PREFIXES = (
     "ONEDNN_",
     "CUDA_",
     "CUBLAS_",
+    "CUBLASLT_",
+    "CUDNN_",
     "NCCL_",
+    "NVIDIA_",
     "PYTORCH_",
     "TORCH_",
     "LD_PRELOAD",
@@ -69,6 +75,7 @@ def kernel_result(
     seed: int,
     flops: int | None = None,
     collective: Collective | None = None,
+    gpu_state: GpuStates | None = None,
 ) -> KernelResult:
     """One kernel's record: statistics of the samples, and TFLOP/s and GB/s from their median.
 
@@ -93,20 +100,27 @@ def kernel_result(
         seed=seed,
         page_faults=timing.page_faults,
         collective=collective,
+        regime=timing.regime,
+        gpu_state=gpu_state,
     )
 
 
 def kernel_error(
     problem_id: str, direction: Direction, precision: Precision | None, exc: BaseException
 ) -> KernelError:
-    """The error entry of a kernel that raised: our errors keep what and fix, others their type."""
+    """The error entry of a kernel that raised: our errors keep what and fix, others their type;
+    its kind (unsupported, out of memory, device failure) is read from the exception chain."""
     if isinstance(exc, KernelPerfError):
         message = exc.what + (f" (fix: {exc.fix})" if exc.fix else "")
     else:
         lines = str(exc).strip().splitlines()
         message = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
     return KernelError(
-        problem_id=problem_id, direction=direction, precision=precision, message=message
+        problem_id=problem_id,
+        direction=direction,
+        precision=precision,
+        message=message,
+        kind=error_kind(exc),
     )
 
 
@@ -119,21 +133,53 @@ def timing_environment() -> dict[str, str]:
     }
 
 
-def torch_settings() -> dict[str, str]:
-    """torch's own settings that change timings: matmul precision, threads, TF32 on CUDA."""
+def torch_settings(device: str = "cpu") -> dict[str, str]:
+    """torch's own settings that change timings; on CUDA every precision and library switch.
+
+    Read as the kernels ran: the runner applies `strict_precision` before it records them.
+    """
     import torch
 
     recorded = {
         "torch.float32_matmul_precision": torch.get_float32_matmul_precision(),
         "torch.interop_threads": str(torch.get_num_interop_threads()),
     }
-    if torch.cuda.is_available():
-        matmul = torch.backends.cuda.matmul
-        recorded["torch.cuda.matmul.allow_tf32"] = str(matmul.allow_tf32)
-        recorded["torch.cuda.matmul.allow_fp16_reduced_precision_reduction"] = str(
-            matmul.allow_fp16_reduced_precision_reduction
-        )
-        recorded["torch.backends.cudnn.allow_tf32"] = str(torch.backends.cudnn.allow_tf32)
+    if device.startswith("cuda"):
+        recorded |= cuda_settings()
+    return recorded
+
+
+def cuda_settings() -> dict[str, str]:
+    """TF32, reduced-precision reductions, fp16 accumulation, cuDNN's algorithm choice and the
+    preferred BLAS: each changes which kernel cuBLAS or cuDNN runs. Readable on any torch build;
+    a switch this torch lacks is left out."""
+    import torch
+
+    matmul = torch.backends.cuda.matmul
+    cudnn = torch.backends.cudnn
+    switches = {
+        "torch.cuda.matmul.allow_tf32": (matmul, "allow_tf32"),
+        "torch.cuda.matmul.allow_fp16_reduced_precision_reduction": (
+            matmul,
+            "allow_fp16_reduced_precision_reduction",
+        ),
+        "torch.cuda.matmul.allow_bf16_reduced_precision_reduction": (
+            matmul,
+            "allow_bf16_reduced_precision_reduction",
+        ),
+        "torch.cuda.matmul.allow_fp16_accumulation": (matmul, "allow_fp16_accumulation"),
+        "torch.backends.cudnn.allow_tf32": (cudnn, "allow_tf32"),
+        "torch.backends.cudnn.benchmark": (cudnn, "benchmark"),
+        "torch.backends.cudnn.deterministic": (cudnn, "deterministic"),
+    }
+    recorded = {
+        name: str(getattr(owner, attribute))
+        for name, (owner, attribute) in switches.items()
+        if hasattr(owner, attribute)
+    }
+    preferred = getattr(torch.backends.cuda, "preferred_blas_library", None)
+    if preferred is not None:
+        recorded["torch.cuda.preferred_blas_library"] = str(preferred()).rsplit(".", 1)[-1]
     return recorded
 
 
@@ -154,7 +200,7 @@ def torch_library_versions() -> dict[str, str]:
         versions["cudnn"] = str(cudnn.version())  # type: ignore[no-untyped-call]
     if torch.version.hip:
         versions["hip"] = torch.version.hip
-    return versions
+    return versions | cuda_library_versions()
 
 
 def device_name(device: str) -> str:
@@ -193,5 +239,5 @@ def torch_backend(device: str, threads: int) -> Backend:
         device,
         threads=threads,
         library_versions=torch_library_versions(),
-        environment=torch_settings(),
+        environment=torch_settings(device),
     )

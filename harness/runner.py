@@ -1,9 +1,16 @@
 """Runs compute suites: each case prepared, checked, timed and recorded; one bundle per suite.
 
 Per case: `prepare` (inputs, first call), the correctness check (outside timing), then the timing
-engine. Any exception a kernel raises becomes an error entry and the run goes on. The bundle is
-rewritten atomically every few cases with complete=false, so that Ctrl-C, a crash or the time
-budget leave what was measured so far; `--resume` continues from there (harness/checkpoint.py).
+engine; on a GPU the check runs again after the timed calls (a graph that captured nothing, or a
+kernel on the wrong stream, shows there), and NVML reads the GPU's state before and after. Any
+exception a kernel raises becomes an error entry, classified (harness/failures.py), and the run
+goes on, except after a sticky device error: the CUDA context is then unusable, so the bundle is
+written incomplete and the run ends. The bundle is rewritten atomically every few cases with
+complete=false, so that Ctrl-C, a crash or the time budget leave what was measured so far;
+`--resume` continues from there (harness/checkpoint.py).
+
+Recording order: the precision settings the suites run under (`strict_precision`) are applied
+before the backend record reads them, so `result.json` states what the kernels ran with.
 """
 
 from __future__ import annotations
@@ -20,10 +27,11 @@ from typing import Protocol
 
 import torch
 
+from harness import nvml
 from harness.bundle import request_event, write_bundle
 from harness.checkpoint import PriorRun, case_key
 from harness.plan import POLICIES, SuitePlan, run_options
-from harness.probe import device_properties
+from harness.probe import device_properties, nvidia_topology
 from harness.records import (
     RULES_VERSION,
     harness_version,
@@ -32,9 +40,12 @@ from harness.records import (
     torch_backend,
 )
 from harness.suites.base import Case, ComputeSuite, RunOptions
+from harness.suites.contracts import strict_precision
 from harness.timing import Clock, HostClock, TimingPolicy, measure
 from schemas import (
+    Correctness,
     KernelError,
+    KernelPerfError,
     KernelResult,
     RunRequest,
     RunResult,
@@ -42,6 +53,7 @@ from schemas import (
     SystemDescription,
     UsageError,
 )
+from schemas.result import ErrorKind, GpuState, GpuStates
 
 Outcome = KernelResult | KernelError
 # A checkpoint after this many cases or seconds, whichever comes first.
@@ -115,7 +127,8 @@ class _Bundle:
 
 
 def resolve_device(device: str) -> str:
-    """'cpu', or 'cuda' made concrete ('cuda:0'); UsageError when torch has no CUDA here."""
+    """'cpu', or a CUDA device made concrete ('cuda:0') and made current; UsageError when torch
+    has no CUDA here or no such device."""
     if device == "cpu":
         return device
     if device.startswith("cuda"):
@@ -125,8 +138,27 @@ def resolve_device(device: str) -> str:
                 where=f"--device {device}",
                 fix="run with --device cpu, or on a machine with a CUDA build of torch and a GPU",
             )
-        return device if ":" in device else f"cuda:{torch.cuda.current_device()}"
+        concrete = device if ":" in device else f"cuda:{torch.cuda.current_device()}"
+        bind_device(concrete)
+        return concrete
     raise UsageError(f"unknown device {device!r}", where="--device", fix="use cpu or cuda")
+
+
+def bind_device(device: str) -> None:
+    """Makes `device` ('cuda:N') torch's current device.
+
+    Graph capture, events and `current_stream` all follow the current device: left at cuda:0
+    while the tensors live on cuda:1, a captured graph is empty and its replay times nothing.
+    """
+    _, _, number = device.partition(":")
+    count = torch.cuda.device_count()
+    if not number.isdigit() or int(number) >= count:
+        raise UsageError(
+            f"no device {device!r}: torch sees {count} CUDA device(s)",
+            where=f"--device {device}",
+            fix=f"choose one of cuda:0..cuda:{count - 1}" if count else "run with --device cpu",
+        )
+    torch.cuda.set_device(torch.device(device))
 
 
 def clock_for(device: str) -> Clock:
@@ -134,21 +166,45 @@ def clock_for(device: str) -> Clock:
     if device.startswith("cuda"):
         from harness.cuda_clock import CudaEventClock
 
-        return CudaEventClock(device)
+        return CudaEventClock.on(device)
     return HostClock()
+
+
+def gpu_state(device: str) -> GpuState | None:
+    """NVML's reading of the GPU behind `device` now; None on CPU or without NVML."""
+    if not device.startswith("cuda") or not nvml.available():
+        return None
+    uuid = str(getattr(torch.cuda.get_device_properties(torch.device(device)), "uuid", ""))
+    return nvml.state(uuid)
+
+
+def _states(before: GpuState | None, after: GpuState | None) -> GpuStates | None:
+    if before is None or after is None:
+        return None
+    throttled = bool(before.throttle_reasons or after.throttle_reasons)
+    return GpuStates(before=before, after=after, throttled=throttled)
+
+
+def _worse(first: Correctness, again: Correctness) -> Correctness:
+    """The check to record of two: a failing one, else the larger error."""
+    if first.passed != again.passed:
+        return first if not first.passed else again
+    return first if first.error >= again.error else again
 
 
 def run_case(
     suite: ComputeSuite, case: Case, options: RunOptions, policy: TimingPolicy, clock: Clock
 ) -> Outcome:
     """Prepare, check, time and record one case; whatever it raises becomes an error entry."""
+    before = gpu_state(options.device)
     try:
         prepared = suite.prepare(case, options)
         correctness = prepared.check()
         timing = measure(prepared.kernel, policy, clock)
         if options.device != "cpu":
             timing = dataclasses.replace(timing, page_faults=None)
-        return kernel_result(
+            correctness = _worse(correctness, prepared.check())
+        outcome: Outcome = kernel_result(
             case.problem,
             case.direction,
             case.precision,
@@ -156,11 +212,15 @@ def run_case(
             correctness,
             bytes_moved=prepared.bytes_moved,
             seed=options.seed,
+            gpu_state=_states(before, gpu_state(options.device)),
         )
     except Exception as exc:  # any failure of one kernel is recorded; the run goes on
-        return kernel_error(case.problem.id, case.direction, case.precision, exc)
-    finally:
-        _release(options.device)
+        error = kernel_error(case.problem.id, case.direction, case.precision, exc)
+        if error.kind is ErrorKind.DEVICE_FAILURE:
+            return error  # the context is broken: releasing memory would raise again
+        outcome = error
+    _release(options.device)
+    return outcome
 
 
 def _release(device: str) -> None:
@@ -188,6 +248,20 @@ def _event(case: Case, outcome: Outcome, started: datetime) -> dict[str, object]
     else:
         entry["error"] = outcome.message
     return entry
+
+
+class DeviceFailureError(KernelPerfError):
+    """A sticky device error ended the run; its bundle holds what was measured before it."""
+
+    def __init__(self, case: Case, error: KernelError) -> None:
+        super().__init__(
+            f"the device failed and cannot run further kernels: {error.message}",
+            where=case.label,
+            fix=(
+                "the bundle is incomplete; check the GPU (nvidia-smi -q, dmesg for Xid errors), "
+                "then continue with `kernelperf run --resume`"
+            ),
+        )
 
 
 class Runner:
@@ -222,6 +296,8 @@ class Runner:
         A suite not begun when the time budget ran out gets no bundle; `--resume` runs it.
         """
         torch.set_num_threads(self.threads)
+        # Before any backend is recorded: the record must state the settings the kernels run with.
+        strict_precision(self.request.device)
         runs = []
         for plan in plans:
             prior = (priors or {}).get(plan.suite.suite)
@@ -266,6 +342,7 @@ class Runner:
         if self.request.device.startswith("cuda"):
             # Clocks, SM count and L2 size: what a reader needs to judge a GPU's figures.
             events.append({"event": "cuda_devices", "properties": device_properties()})
+            events.append({"event": "cuda_topology", "nvidia_smi_topo": nvidia_topology()})
         return _Bundle(target, run, self.system, events)
 
     def _run_suite(self, plan: SuitePlan, prior: PriorRun | None) -> SuiteRun:
@@ -290,6 +367,8 @@ class Runner:
                 bundle.outcomes.append(outcome)
                 bundle.events.append(_event(case, outcome, started))
                 self.observer.case_finished(case, outcome)
+                if isinstance(outcome, KernelError) and outcome.kind is ErrorKind.DEVICE_FAILURE:
+                    raise DeviceFailureError(case, outcome)
                 since_checkpoint += 1
                 overdue = self.now() - checkpoint_at > CHECKPOINT_S
                 if since_checkpoint >= CHECKPOINT_CASES or overdue:

@@ -14,8 +14,25 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from schemas import Timer
+from schemas.result import TimingRegime
 
 Kernel = Callable[[], object]
+
+
+class MultiLaunchKernel:
+    """A kernel whose one call launches many device kernels (an RNN's Python step loop).
+
+    Timed call by call on a GPU, such a call measures the host dispatching its launches; the
+    CUDA clock captures the whole call as one graph (or queues it behind a blocking kernel)
+    instead. On the CPU it is just the call.
+    """
+
+    def __init__(self, call: Kernel) -> None:
+        self.call = call
+        """The call itself, for tools that time it without a graph (tests/tools/gpu_check.py)."""
+
+    def __call__(self) -> object:
+        return self.call()
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,8 @@ class Timing:
     timer: Timer
     page_faults: int | None = None
     """Minor page faults of this process during the timed calls (not the warm-up)."""
+    regime: TimingRegime | None = None
+    """How a device clock ran the samples (mode, calls per sample, L2 flushed); None on the host."""
 
 
 class Clock(Protocol):
@@ -56,6 +75,11 @@ class Clock(Protocol):
 
         A sample's wall time is this many times the per-call time `time_call` returns.
         """
+        ...
+
+    @property
+    def regime(self) -> TimingRegime | None:
+        """How the current kernel's samples are taken on a device; None for the host clock."""
         ...
 
     def time_call(self, kernel: Kernel) -> int:
@@ -72,6 +96,7 @@ class HostClock:
 
     timer = Timer.HOST_CLOCK
     calls_per_sample = 1
+    regime = None
 
     def time_call(self, kernel: Kernel) -> int:
         """Runs `kernel` once between two reads of the monotonic clock.
@@ -88,15 +113,22 @@ class HostClock:
 
 
 def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
-    """Warms `kernel` up, then times an adaptive number of calls and keeps every sample."""
+    """Warms `kernel` up, then times an adaptive number of calls and keeps every sample.
+
+    Warm-up and budget are wall time: a sample that replays several calls costs that many
+    calls, so both count a sample as `calls_per_sample` calls (known once the clock has seen
+    the kernel, i.e. after the first sample).
+    """
+    warmup_samples = 0
     warmup_calls = 0
     warmup_ns = 0
-    while warmup_calls < policy.min_warmup_calls or warmup_ns < policy.warmup_s * 1e9:
-        warmup_ns += clock.time_call(kernel)
-        warmup_calls += 1
+    while warmup_samples < policy.min_warmup_calls or warmup_ns < policy.warmup_s * 1e9:
+        per_call_ns = clock.time_call(kernel)
+        warmup_samples += 1
+        warmup_calls += clock.calls_per_sample
+        warmup_ns += per_call_ns * clock.calls_per_sample
     clock.sync()
-    # The budget is wall time: a sample that replays several calls costs that many calls.
-    count = policy.sample_count(warmup_ns / warmup_calls * clock.calls_per_sample)
+    count = policy.sample_count(warmup_ns / warmup_samples)
     faults_before = minor_faults()
     samples = tuple(clock.time_call(kernel) for _ in range(count))
     clock.sync()
@@ -105,6 +137,7 @@ def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
         warmup_count=warmup_calls,
         timer=clock.timer,
         page_faults=minor_faults() - faults_before,
+        regime=clock.regime,
     )
 
 

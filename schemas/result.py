@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,6 +51,60 @@ class Collective(BaseModel):
     busbw_gbps: float = Field(ge=0, description="algbw · 2(n−1)/n, in GB/s.")
 
 
+class TimingMode(StrEnum):
+    """How each sample ran the kernel on a device."""
+
+    DIRECT = "direct"
+    """Launched from the host between two events, one call per sample."""
+    GRAPH = "graph"
+    """Replayed as one captured CUDA graph of calls_per_sample whole calls: no host dispatch."""
+    BLOCKED = "blocked"
+    """Queued behind a blocking device kernel, so host dispatch overlapped it and is not timed."""
+
+
+class TimingRegime(BaseModel):
+    """How the samples of one result were taken on a device: one regime for all of them."""
+
+    model_config = FROZEN
+    mode: TimingMode = Field(
+        description="Direct launch, graph replay, or behind a blocking kernel."
+    )
+    calls_per_sample: int = Field(
+        ge=1, description="Kernel calls each sample averages over (graph replay or batching)."
+    )
+    l2_flushed: bool = Field(
+        description="Every timed call began with the device's L2 cache flushed (else warm)."
+    )
+    decided_on_ns: int | None = Field(
+        default=None,
+        ge=1,
+        description="Warm median of the direct calls the mode was chosen on, in ns.",
+    )
+
+
+class GpuState(BaseModel):
+    """One reading of a GPU's clocks, power and temperature (NVML)."""
+
+    model_config = FROZEN
+    sm_clock_mhz: int = Field(ge=0, description="Current SM clock, in MHz.")
+    memory_clock_mhz: int = Field(ge=0, description="Current memory clock, in MHz.")
+    power_w: float | None = Field(default=None, ge=0, description="Power draw, in W.")
+    temperature_c: int | None = Field(default=None, description="GPU temperature, in °C.")
+    throttle_reasons: tuple[str, ...] = Field(
+        default=(),
+        description="Active clock-limiting reasons NVML reports (idle and app settings left out).",
+    )
+
+
+class GpuStates(BaseModel):
+    """The GPU read before and after a result's case; throttled when either reading shows it."""
+
+    model_config = FROZEN
+    before: GpuState = Field(description="Reading before the case was prepared.")
+    after: GpuState = Field(description="Reading after its timed calls.")
+    throttled: bool = Field(description="Some reading showed a clock-limiting reason.")
+
+
 class KernelResult(BaseModel):
     """One timed kernel: problem, direction, precision, raw samples, statistics, correctness."""
 
@@ -73,6 +128,25 @@ class KernelResult(BaseModel):
     collective: Collective | None = Field(
         default=None, description="Bandwidths; present for all-reduce only."
     )
+    regime: TimingRegime | None = Field(
+        default=None, description="How a device timed the samples; absent for the host clock."
+    )
+    gpu_state: GpuStates | None = Field(
+        default=None, description="GPU clocks, power and throttling around the case (NVML)."
+    )
+
+
+class ErrorKind(StrEnum):
+    """Why a kernel could not be measured."""
+
+    UNSUPPORTED = "unsupported"
+    """The backend has no kernel for this precision, shape or device."""
+    OUT_OF_MEMORY = "out_of_memory"
+    """Its buffers did not fit in the device's memory."""
+    DEVICE_FAILURE = "device_failure"
+    """A sticky device error (illegal address, ECC): the run ended here, incomplete."""
+    FAILED = "failed"
+    """Anything else the kernel or its check raised."""
 
 
 class KernelError(BaseModel):
@@ -83,6 +157,9 @@ class KernelError(BaseModel):
     direction: Direction = Field(description="The pass that failed.")
     precision: Precision | None = Field(default=None, description="The precision tried.")
     message: str = Field(min_length=1, description="What went wrong.")
+    kind: ErrorKind | None = Field(
+        default=None, description="Unsupported, out of memory, device failure or failed."
+    )
 
 
 class Backend(BaseModel):

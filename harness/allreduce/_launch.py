@@ -39,7 +39,8 @@ class Launch:
     launcher: str
     rank: int
     size: int
-    local_rank: int
+    local_rank: int | None
+    """The rank's index on its node; None when the launcher did not say (GPU binding refuses it)."""
 
 
 def detect_launch(environ: Mapping[str, str] = os.environ) -> Launch:
@@ -50,7 +51,7 @@ def detect_launch(environ: Mapping[str, str] = os.environ) -> Launch:
                 launcher=launcher,
                 rank=int(environ[rank]),
                 size=int(environ[size]),
-                local_rank=int(environ.get(local, "0")),
+                local_rank=int(environ[local]) if local in environ else None,
             )
     return Launch(launcher="none", rank=0, size=1, local_rank=0)
 

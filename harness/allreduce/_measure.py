@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from harness.timing import Kernel, Timing, TimingPolicy, minor_faults
 from schemas import DType, Timer
+from schemas.result import TimingMode, TimingRegime
 
 Progress = Callable[[str], None]
 
@@ -59,6 +60,8 @@ class CollectiveBackend(Protocol):
     """A communicator over all ranks, with the few control operations the harness needs.
 
     `errors` are the exceptions its library raises when the communicator breaks.
+    `calls_per_sample` is how many back-to-back calls each sample of `time_calls` averages
+    (nccl-tests style batching of small messages; 1 where every call is timed alone).
     """
 
     rank: int
@@ -68,13 +71,14 @@ class CollectiveBackend(Protocol):
     dtypes: tuple[DType, ...]
     out_of_place: bool
     errors: tuple[type[BaseException], ...]
+    calls_per_sample: int
 
     def buffers(self, count: int, dtype: DType, in_place: bool) -> CollectiveBuffers:
         """Allocates the buffers of one all-reduce; raises MemoryError when they do not fit."""
         ...
 
     def time_calls(self, kernel: Kernel, count: int) -> list[int]:
-        """Runs `kernel` `count` times back to back; returns this rank's time of each call, ns."""
+        """Takes `count` samples of `calls_per_sample` back-to-back calls; ns per call of each."""
         ...
 
     def barrier(self) -> None:
@@ -126,12 +130,14 @@ def measure_collective(
     out: first calls pay for page faults and connection set-up and would shrink the count.
     """
     progress("warm-up")
+    # Wall time: a batched sample costs its calls_per_sample calls, in warm-up and budget alike.
+    batch = backend.calls_per_sample
     first_ns = backend.time_calls(kernel, policy.min_warmup_calls)
-    spent_ns, last_ns = backend.max_across_ranks([sum(first_ns), first_ns[-1]])
+    spent_ns, last_ns = backend.max_across_ranks([sum(first_ns) * batch, first_ns[-1] * batch])
     (extra_warmup,) = backend.broadcast([_extra_warmup(policy, spent_ns, last_ns)])
     warmup_ns = first_ns + backend.time_calls(kernel, int(extra_warmup))
     (per_call_ns,) = backend.max_across_ranks([statistics.median(warmup_ns[1:] or warmup_ns)])
-    (samples,) = backend.broadcast([policy.sample_count(per_call_ns)])
+    (samples,) = backend.broadcast([policy.sample_count(per_call_ns * batch)])
     progress("timed calls")
     backend.barrier()
     faults_before = minor_faults()
@@ -141,9 +147,14 @@ def measure_collective(
     return Timing(
         # A call shorter than a clock tick reads 0; statistics need positive samples.
         samples_ns=tuple(max(1, int(ns)) for ns in slowest_ns),
-        warmup_count=len(warmup_ns),
+        warmup_count=len(warmup_ns) * batch,
         timer=backend.timer,
         page_faults=int(most_faults) if backend.timer is Timer.HOST_CLOCK else None,
+        regime=(
+            TimingRegime(mode=TimingMode.DIRECT, calls_per_sample=batch, l2_flushed=False)
+            if backend.timer is Timer.DEVICE_EVENTS
+            else None
+        ),
     )
 
 

@@ -104,6 +104,7 @@ class MpiBackend:
     timer = Timer.HOST_CLOCK
     device = "cpu"
     out_of_place = True
+    calls_per_sample = 1
 
     def __init__(self) -> None:
         self._mpi = import_mpi()

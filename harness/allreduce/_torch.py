@@ -1,8 +1,14 @@
 """The torch.distributed backend: gloo on CPU with the host clock, NCCL on CUDA with events.
 
-torch's all_reduce works in place only, so this backend offers no out-of-place results. Ranks
-meet through the launcher: torchrun's MASTER_ADDR/MASTER_PORT as they are, under `mpiexec` rank
-0 opens a TCP store and MPI broadcasts its port, under `srun` the first node of the step serves.
+torch's all_reduce works in place only (its functional all-reduce clones the input first, which
+would time a copy), so this backend offers no out-of-place results. On NCCL each rank is bound to
+the GPU of its local rank, by `set_device` and by `init_process_group(device_id=...)` (without
+it the first barrier guesses the device and warns); a missing local rank or more local ranks
+than GPUs is refused, never wrapped onto a GPU already in use. Small NCCL messages are timed
+nccl-tests style: one sample is NCCL_BATCH_CALLS back-to-back calls between two events, so
+host dispatch between calls is not what is measured. Ranks meet through the launcher:
+torchrun's MASTER_ADDR/MASTER_PORT as they are, under `mpiexec` rank 0 opens a TCP store and MPI
+broadcasts its port, under `srun` the first node of the step serves.
 """
 
 from __future__ import annotations
@@ -29,6 +35,31 @@ from harness.timing import Kernel
 from schemas import DType, Timer, UsageError
 
 SLURM_BASE_PORT = 29500
+# Messages up to this size are timed in batches (module docs); larger ones call by call.
+BATCH_BELOW_BYTES = 1 << 20
+NCCL_BATCH_CALLS = 20
+
+
+def local_gpu(launch: Launch, device_count: int) -> int:
+    """The GPU of this rank on its node: its local rank, refused when unknown or out of range.
+
+    `local_rank % device_count` would put two ranks on one GPU without a word, and a default of
+    0 would put every rank of a launcher that does not export a local rank on GPU 0.
+    """
+    if launch.local_rank is None:
+        raise UsageError(
+            f"the {launch.launcher} launcher gave rank {launch.rank} no local rank",
+            where="LOCAL_RANK, MPI_LOCALRANKID, OMPI_COMM_WORLD_LOCAL_RANK or SLURM_LOCALID",
+            fix="start the ranks with torchrun, srun, or an mpiexec that exports a local rank",
+        )
+    if launch.local_rank >= device_count:
+        raise UsageError(
+            f"local rank {launch.local_rank} has no GPU of its own: this node has "
+            f"{device_count} visible GPU(s)",
+            where=f"rank {launch.rank} on {socket.gethostname()}",
+            fix="start at most one rank per GPU on each node (e.g. torchrun --nproc-per-node)",
+        )
+    return launch.local_rank
 
 
 class _TorchBuffers:
@@ -53,6 +84,13 @@ class _TorchBuffers:
             yield self._tensor[start : start + chunk].to("cpu", torch.float32).numpy()
 
 
+def batch_calls(timer: Timer, size_bytes: int) -> int:
+    """Calls per sample: NCCL_BATCH_CALLS for small messages on GPU events, else 1."""
+    if timer is Timer.DEVICE_EVENTS and size_bytes <= BATCH_BELOW_BYTES:
+        return NCCL_BATCH_CALLS
+    return 1
+
+
 class TorchBackend:
     """The default process group over all ranks."""
 
@@ -74,7 +112,7 @@ class TorchBackend:
                     fix="run on a GPU node with a CUDA build of torch, or use --device cpu",
                 )
             # One GPU per rank, by local rank, as torchrun and NCCL expect.
-            index = launch.local_rank % torch.cuda.device_count()
+            index = local_gpu(launch, torch.cuda.device_count())
             torch.cuda.set_device(index)
             self.device = f"cuda:{index}"
             self.timer = Timer.DEVICE_EVENTS
@@ -85,6 +123,7 @@ class TorchBackend:
             self._process_group = "gloo"
         else:
             raise UsageError(f"unknown device {device!r}", where="--device", fix="use cpu or cuda")
+        self.calls_per_sample = 1
         timeout = timedelta(seconds=timeout_s)
         join = functools.partial(
             dist.init_process_group,
@@ -92,6 +131,7 @@ class TorchBackend:
             rank=self.rank,
             world_size=self.size,
             timeout=timeout,
+            device_id=torch.device(self.device) if self.device != "cpu" else None,
         )
         if "MASTER_ADDR" in os.environ and "MASTER_PORT" in os.environ:
             join(init_method="env://")  # torchrun's agent serves a store there already
@@ -129,24 +169,28 @@ class TorchBackend:
         """A tensor of `count` elements on this rank's device."""
         if not in_place:
             raise ValueError("torch.distributed.all_reduce has no separate output buffer")
+        self.calls_per_sample = batch_calls(self.timer, count * TORCH_DTYPES[dtype].itemsize)
         try:
             return _TorchBuffers(count, dtype, self.device)
         except torch.OutOfMemoryError as exc:
             raise MemoryError(str(exc)) from exc
 
     def time_calls(self, kernel: Kernel, count: int) -> list[int]:
-        """Host clock around each (synchronous) gloo call; CUDA events around each NCCL call."""
+        """Host clock around each (synchronous) gloo call; CUDA events around each NCCL batch."""
         if self.timer is Timer.HOST_CLOCK:
             return host_clock_calls(kernel, count)
+        batch = self.calls_per_sample
         starts = [torch.cuda.Event(enable_timing=True) for _ in range(count)]  # type: ignore[no-untyped-call]
         ends = [torch.cuda.Event(enable_timing=True) for _ in range(count)]  # type: ignore[no-untyped-call]
         for start, end in zip(starts, ends, strict=True):
             start.record()
-            kernel()
+            for _ in range(batch):
+                kernel()
             end.record()
         torch.cuda.synchronize()
         return [
-            round(start.elapsed_time(end) * 1e6) for start, end in zip(starts, ends, strict=True)
+            round(start.elapsed_time(end) * 1e6 / batch)
+            for start, end in zip(starts, ends, strict=True)
         ]
 
     def _tensor(self, values: Sequence[float]) -> torch.Tensor:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import torch
 
 from harness.accuracy import relative_error
+from harness.failures import is_out_of_memory, is_sticky
 from harness.suites.base import Case, RunOptions
 from schemas import Correctness, DType, MeasurementError, Precision, Problem, ProblemSet
 
@@ -69,13 +70,16 @@ def unsupported(case: Case, device: str, reason: str) -> MeasurementError:
 def missing_kernel(case: Case, device: str) -> Iterator[None]:
     """Turns torch's errors raised inside the block into MeasurementError, with where and fix.
 
-    Torch reports a dtype or device it has no kernel for (and a lack of memory) as RuntimeError
-    or NotImplementedError when the kernel is built or first called; this is the boundary where
-    that becomes our error.
+    Torch reports a dtype or device it has no kernel for as RuntimeError or NotImplementedError
+    when the kernel is built or first called; this is the boundary where that becomes our error.
+    A lack of memory and a sticky device error are RuntimeErrors too, but not a missing kernel:
+    they pass through unchanged, for the runner to classify (harness/failures.py).
     """
     try:
         yield
     except (RuntimeError, NotImplementedError) as exc:
+        if is_out_of_memory(exc) or is_sticky(exc):
+            raise
         lines = str(exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
         raise unsupported(case, device, f"torch {torch.__version__}: {reason}") from exc
@@ -91,13 +95,18 @@ def strict_precision(device: str) -> None:
     """Makes CUDA honour the contracts: no TF32 for fp32, fp32 reductions for fp16 and bf16.
 
     cuDNN convolutions default to TF32 and cuBLAS may reduce half-precision products in their own
-    type; either would time a cheaper kernel than the contract states. CPU kernels need nothing.
+    type (or, where torch offers it, accumulate fp16 in fp16); each would time a cheaper kernel
+    than the contract states. The runner applies this before it records the settings. CPU kernels
+    need nothing.
     """
     if device.startswith("cuda"):
+        matmul = torch.backends.cuda.matmul
         torch.backends.cudnn.allow_tf32 = False
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction = False
-        torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction = False
+        matmul.allow_tf32 = False
+        matmul.allow_fp16_reduced_precision_reduction = False
+        matmul.allow_bf16_reduced_precision_reduction = False
+        if hasattr(matmul, "allow_fp16_accumulation"):  # torch 2.7 and later
+            matmul.allow_fp16_accumulation = False
 
 
 def compare(

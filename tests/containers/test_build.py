@@ -115,3 +115,14 @@ def test_count_steps_of_a_build_whose_source_changed() -> None:
         "Step 4/5 : COPY src/ /tmp/kernelperf-src/",
     ).replace("Step 5/5 : LABEL org.kernelperf.kind=cpu\n ---> Using cache", "Step 5/5 : LABEL x")
     assert count_steps(changed.splitlines()) == (2, 1)
+
+
+def test_the_cuda_lock_pins_nvml_and_the_cpu_image_does_not_need_it() -> None:
+    """GPU state needs NVML's bindings in the cuda image; the CPU image has no GPU to read."""
+    from containers._lock import check_lock_covers_project, read_lock
+
+    cuda = spec_for("cuda")
+    entries = read_lock(cuda.lock_path)
+    check_lock_covers_project(cuda, entries)
+    assert "nvidia-ml-py" in {entry.name for entry in entries}
+    assert not spec_for("cpu").extra_requirements

@@ -83,7 +83,7 @@ def test_gpus_become_device_requests(gpus: str, count: int) -> None:
     assert request["Count"] == count and request["Capabilities"] == [["gpu"]]
 
 
-@pytest.mark.parametrize("gpus", ["none", "0", "-1", "device=0"])
+@pytest.mark.parametrize("gpus", ["-1", "device=0"])
 def test_other_gpu_requests_are_usage_errors(gpus: str) -> None:
     with pytest.raises(UsageError, match="gpus"):
         RunSettings(gpus=gpus).docker_options()
@@ -110,3 +110,21 @@ def test_the_output_directory_is_made_and_handed_to_the_container_user(tmp_path:
     assert target.is_dir()
     assert (target.stat().st_uid, target.stat().st_gid) == container_user()
     assert _prepare_output(target) is False
+
+
+@pytest.mark.parametrize(("kind", "gpus"), [("cuda", "all"), ("cpu", "none"), ("", "none")])
+def test_an_image_without_a_gpu_choice_takes_its_kinds_default(kind: str, gpus: str) -> None:
+    assert RunSettings().for_image(kind).recorded()["gpus"] == gpus
+    assert RunSettings(gpus="2").for_image(kind).gpus == "2"
+
+
+@pytest.mark.parametrize("gpus", [None, "none", "0"])
+def test_no_gpu_asked_for_hides_them_even_from_a_default_nvidia_runtime(gpus: str | None) -> None:
+    settings = RunSettings(gpus=gpus)
+    assert "device_requests" not in settings.docker_options()
+    assert settings.environment() == {"NVIDIA_VISIBLE_DEVICES": "void"}
+    assert settings.recorded()["gpus"] == "none"
+
+
+def test_gpus_asked_for_are_not_hidden() -> None:
+    assert RunSettings(gpus="all").environment() == {}

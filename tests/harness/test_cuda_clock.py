@@ -14,10 +14,10 @@ pytestmark = [
 
 
 def test_events_time_a_matmul() -> None:
-    from harness.cuda_clock import CudaEventClock
+    from harness.cuda_clock import CudaEventClock, TorchCudaDevice
 
     a = torch.randn(2048, 2048, device="cuda")
-    clock = CudaEventClock("cuda", graph_below_ns=0)
+    clock = CudaEventClock(TorchCudaDevice("cuda:0"), graph_below_ns=0)
     timing = measure(lambda: a @ a, TimingPolicy(budget_s=0.05), clock)
     assert all(sample > 0 for sample in timing.samples_ns)
     assert clock.calls_per_sample == 1
@@ -29,7 +29,7 @@ def test_tiny_kernels_are_replayed_from_a_graph() -> None:
 
     x = torch.ones(256, device="cuda")
     out = torch.empty_like(x)
-    clock = CudaEventClock("cuda")
+    clock = CudaEventClock.on("cuda:0")
     timing = measure(lambda: torch.add(x, 1, out=out), TimingPolicy(budget_s=0.02), clock)
     assert clock.calls_per_sample == GRAPH_CALLS
     assert all(sample > 0 for sample in timing.samples_ns)

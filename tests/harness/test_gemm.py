@@ -160,3 +160,36 @@ def test_quick_and_smoke_ids_are_official_and_fixed() -> None:
     assert set(SPEC.quick_ids) <= ids and set(SPEC.smoke_ids) <= ids
     assert len(set(SPEC.quick_ids)) == len(SPEC.quick_ids) == 11
     assert 2 <= len(SPEC.smoke_ids) <= 3
+
+
+def test_int8_shapes_cuda_cannot_run_are_named_with_the_reason() -> None:
+    """torch._int_mm's CUDA limits, in DeepBench's m, n, k (the product is taken as Cᵀ)."""
+    assert gemm.int8_cuda_shape_problem(GemmParams(m=64, n=32, k=128, a_t=False, b_t=False)) is None
+    reason = gemm.int8_cuda_shape_problem(GemmParams(m=35, n=8, k=100, a_t=False, b_t=False))
+    assert reason is not None
+    assert "n = 8 must exceed 16" in reason
+    assert "k = 100 must be a multiple of 8" in reason
+    assert "m = 35 must be a multiple of 8" in reason
+
+
+def test_some_but_not_all_official_int8_shapes_are_refused_on_cuda() -> None:
+    inference = [
+        p.params
+        for p in load_problems(Suite("gemm"))
+        if p.set is not ProblemSet.TRAIN and isinstance(p.params, GemmParams)
+    ]
+    refused = [p for p in inference if gemm.int8_cuda_shape_problem(p) is not None]
+    assert 0 < len(refused) < len(inference)
+
+
+def test_an_int8_shape_cuda_cannot_run_is_refused_before_any_allocation() -> None:
+    """No GPU is touched: the shape alone decides, so this runs on a CPU-only machine."""
+    from schemas import MeasurementError
+
+    p = problem(35, 8, 100, False, False, problem_set="inference_server")
+    case = Case(p, Direction.FWD, precision_of(DType.INT8))
+    cuda = RunOptions(device="cuda:0", dtypes=(DType.INT8,), seed=0)
+    with pytest.raises(
+        MeasurementError, match=r"torch\._int_mm on CUDA cannot take this shape: n = 8 must exceed"
+    ):
+        SUITE.prepare(case, cuda)

@@ -96,3 +96,49 @@ def test_every_backend_record_carries_kernelperf_and_the_timing_environment(
     assert set(described.library_versions) == {"kernelperf", "mpi"}
     assert described.environment["OMP_NUM_THREADS"] == "3"
     assert described.environment["ranks"] == "2"
+
+
+def test_strict_precision_is_what_the_cuda_record_says() -> None:
+    """Readable on a CPU build: the switches exist there too, so the order is tested here.
+
+    torch's cuBLAS settings object cannot be monkeypatched (it has no attribute to delete), so
+    the switches are saved and put back by hand.
+    """
+    import torch
+
+    from harness.records import cuda_settings
+    from harness.suites.contracts import strict_precision
+
+    matmul = torch.backends.cuda.matmul
+    switches = (
+        (matmul, "allow_tf32"),
+        (matmul, "allow_fp16_reduced_precision_reduction"),
+        (matmul, "allow_bf16_reduced_precision_reduction"),
+        (matmul, "allow_fp16_accumulation"),
+        (torch.backends.cudnn, "allow_tf32"),
+    )
+    saved = [(owner, name, getattr(owner, name)) for owner, name in switches]
+    try:
+        for owner, name in switches[:3]:
+            setattr(owner, name, True)
+        torch.backends.cudnn.allow_tf32 = True
+        strict_precision("cuda:0")
+        recorded = cuda_settings()
+    finally:
+        for owner, name, value in saved:
+            setattr(owner, name, value)
+    for name in (
+        "torch.cuda.matmul.allow_tf32",
+        "torch.cuda.matmul.allow_fp16_reduced_precision_reduction",
+        "torch.cuda.matmul.allow_bf16_reduced_precision_reduction",
+        "torch.backends.cudnn.allow_tf32",
+    ):
+        assert recorded[name] == "False", name
+    assert {"torch.backends.cudnn.benchmark", "torch.backends.cudnn.deterministic"} <= set(recorded)
+    assert "torch.cuda.preferred_blas_library" in recorded
+
+
+def test_cuda_library_variables_are_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NVIDIA_VISIBLE_DEVICES", "CUDNN_LOGINFO_DBG", "NCCL_ALGO"):
+        monkeypatch.setenv(name, "x")
+    assert {"NVIDIA_VISIBLE_DEVICES", "CUDNN_LOGINFO_DBG", "NCCL_ALGO"} <= set(timing_environment())

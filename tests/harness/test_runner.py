@@ -206,3 +206,100 @@ def test_a_damaged_or_collective_request_cannot_be_resumed(
     _rewrite_request(tmp_path / "gemm", change)
     with pytest.raises(error, match=message):
         read_resume(tmp_path)
+
+
+class StickyGemm(GemmSuite):
+    """GEMM whose second case hits an illegal address, as a broken kernel would on a GPU."""
+
+    def __init__(self) -> None:
+        self.prepared = 0
+
+    def prepare(self, case: Case, options: RunOptions) -> Prepared:
+        self.prepared += 1
+        if self.prepared == 2:
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+        return super().prepare(case, options)
+
+
+def test_a_sticky_device_error_ends_the_run_with_an_incomplete_bundle(
+    tmp_path: Path, system: SystemDescription
+) -> None:
+    from harness.runner import DeviceFailureError
+    from schemas.result import ErrorKind
+
+    request = smoke_request()
+    (plan,) = plan_suites(request)
+    suite = StickyGemm()
+    sticky = type(plan)(suite=suite, cases=plan.cases)
+    with pytest.raises(DeviceFailureError, match="illegal memory access") as caught:
+        Runner(request, system, tmp_path, command_line=[]).run([sticky])
+    assert "--resume" in caught.value.fix
+    assert suite.prepared == 2, "no case runs after a sticky error"
+    partial = read_run(tmp_path / "gemm")
+    assert not partial.complete and len(partial.results) == 1
+    assert [e.kind for e in partial.errors] == [ErrorKind.DEVICE_FAILURE]
+
+
+def test_out_of_memory_is_recorded_as_such_and_the_run_goes_on(
+    tmp_path: Path, system: SystemDescription
+) -> None:
+    from schemas.result import ErrorKind
+
+    class HungryGemm(GemmSuite):
+        def prepare(self, case: Case, options: RunOptions) -> Prepared:
+            if case.problem.id == self.suite.spec.smoke_ids[1]:
+                raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 80 GiB")
+            return super().prepare(case, options)
+
+    request = smoke_request(dtypes=(DType.FP32,))
+    (plan,) = plan_suites(request)
+    (run,) = Runner(request, system, tmp_path, command_line=[]).run(
+        [type(plan)(suite=HungryGemm(), cases=plan.cases)]
+    )
+    assert run.run.complete and len(run.run.results) == 2
+    assert [e.kind for e in run.run.errors] == [ErrorKind.OUT_OF_MEMORY]
+
+
+def test_precision_is_applied_before_the_backend_is_recorded(
+    tmp_path: Path, system: SystemDescription, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import harness.runner as runner_module
+
+    order: list[str] = []
+    real_backend = runner_module.torch_backend
+    monkeypatch.setattr(runner_module, "strict_precision", lambda device: order.append("strict"))
+
+    def recording_backend(device: str, threads: int) -> Any:
+        order.append("record")
+        return real_backend(device, threads)
+
+    monkeypatch.setattr(runner_module, "torch_backend", recording_backend)
+    request = smoke_request(dtypes=(DType.FP32,))
+    Runner(request, system, tmp_path, command_line=[]).run(plan_suites(request))
+    assert order[:2] == ["strict", "record"]
+
+
+@pytest.mark.parametrize(("device", "count"), [("cuda:1", 1), ("cuda:x", 2), ("cuda:0", 0)])
+def test_a_device_torch_does_not_have_is_a_usage_error(
+    device: str, count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.runner import bind_device
+
+    bound: list[torch.device] = []
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
+    monkeypatch.setattr(torch.cuda, "set_device", bound.append)
+    with pytest.raises(UsageError, match="no device"):
+        bind_device(device)
+    assert not bound
+
+
+def test_the_chosen_device_is_made_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cuda:1 while cuda:0 is current: capture would record into an empty graph without this."""
+    from harness.runner import resolve_device
+
+    bound: list[torch.device] = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "set_device", bound.append)
+    assert resolve_device("cuda:1") == "cuda:1"
+    assert bound == [torch.device("cuda:1")]

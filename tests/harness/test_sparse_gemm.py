@@ -78,15 +78,26 @@ def test_result_is_a_times_b_and_passes_its_check() -> None:
 
 
 def test_check_catches_a_wrong_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A product 1% off fails (the reference is a dense fp64 matmul, not torch.mm)."""
-    real_mm = torch.mm
+    """A product 1% off fails (the reference is a dense fp64 matmul, not torch.addmm)."""
+    real_addmm = torch.addmm
 
-    def wrong(a: torch.Tensor, b: torch.Tensor, *, out: torch.Tensor) -> torch.Tensor:
-        return real_mm(a, b, out=out).mul_(1.01)
+    def wrong(
+        c: torch.Tensor, a: torch.Tensor, b: torch.Tensor, *, beta: float, out: torch.Tensor
+    ) -> torch.Tensor:
+        return real_addmm(c, a, b, beta=beta, out=out).mul_(1.01)
 
-    monkeypatch.setattr(torch, "mm", wrong)
+    monkeypatch.setattr(torch, "addmm", wrong)
     correctness = prepare().check()
     assert not correctness.passed and correctness.error > correctness.tolerance
+
+
+def test_the_product_overwrites_c_without_reading_it() -> None:
+    """addmm with beta=0 into C: whatever C held (NaN here) neither leaks in nor needs a memset."""
+    ops = sparse_gemm.operands(SMALL, DType.FP32, "cpu", seed=0)
+    ops.c.fill_(float("nan"))
+    output = sparse_gemm.sparse_product(ops)
+    assert output.data_ptr() == ops.c.data_ptr()
+    assert torch.allclose(ops.c, ops.a.to_dense() @ ops.b)
 
 
 def test_big_problems_are_checked_on_a_block_of_c(monkeypatch: pytest.MonkeyPatch) -> None:

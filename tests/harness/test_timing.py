@@ -14,6 +14,7 @@ class ScriptedClock:
 
     timer = Timer.HOST_CLOCK
     calls_per_sample = 1
+    regime = None
 
     def __init__(self, durations_ns: list[int]) -> None:
         self.durations_ns = durations_ns

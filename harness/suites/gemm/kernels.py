@@ -17,7 +17,9 @@ finite over thousands of calls in fp16.
 
 Precisions: fp32 (on CUDA without TF32); fp16 and bf16 with fp32 accumulation (on CUDA, cuBLAS's
 reduced-precision reductions are switched off so that the contract holds); int8 x int8 -> int32
-on the inference sets through `torch._int_mm`, where the backend has that kernel for the shape.
+on the inference sets through `torch._int_mm`, where the backend has that kernel for the shape:
+on CUDA it needs more than 16 rows in its first operand and inner and output widths that are
+multiples of 8 (cuBLASLt's int8 alignment), so other shapes are error entries that say so.
 
 Check: the top-left r x c block of C against a float64 product of the same inputs, with r and c
 halved until the reference costs at most REFERENCE_FLOPS (the whole of C when it fits).
@@ -40,6 +42,7 @@ from harness.suites.contracts import (
     reference_block,
     runs_in,
     strict_precision,
+    unsupported,
 )
 from schemas import Correctness, DType, Problem, Suite
 from schemas.suites.gemm import GemmParams
@@ -78,6 +81,31 @@ def _bytes_moved(p: GemmParams, dtype: DType) -> int:
     return (p.m * p.k + p.k * p.n) * item + p.m * p.n * _output_dtype(dtype).itemsize
 
 
+# torch._int_mm on CUDA: the first operand needs more than this many rows ...
+INT8_CUDA_MIN_ROWS = 16
+# ... and the inner and output widths must be multiples of this.
+INT8_CUDA_MULTIPLE = 8
+
+
+def int8_cuda_shape_problem(p: GemmParams) -> str | None:
+    """Why torch._int_mm on CUDA cannot take this GEMM, or None when it can.
+
+    The product is taken as Cᵀ = op(B)ᵀ·op(A)ᵀ (module docs): _int_mm's rows are n, its inner
+    dimension k and its output width m.
+    """
+    rows, inner, width = p.n, p.k, p.m
+    reasons = []
+    if rows <= INT8_CUDA_MIN_ROWS:
+        reasons.append(f"n = {rows} must exceed {INT8_CUDA_MIN_ROWS}")
+    if inner % INT8_CUDA_MULTIPLE:
+        reasons.append(f"k = {inner} must be a multiple of {INT8_CUDA_MULTIPLE}")
+    if width % INT8_CUDA_MULTIPLE:
+        reasons.append(f"m = {width} must be a multiple of {INT8_CUDA_MULTIPLE}")
+    if not reasons:
+        return None
+    return "torch._int_mm on CUDA cannot take this shape: " + "; ".join(reasons)
+
+
 class GemmSuite:
     """DeepBench GEMMs timed through torch (MKL or OpenBLAS on CPU, cuBLAS on CUDA)."""
 
@@ -94,6 +122,10 @@ class GemmSuite:
         params = case.problem.params
         assert isinstance(params, GemmParams), case.problem.id
         dtype = case.precision.input
+        if dtype is DType.INT8 and options.device.startswith("cuda"):
+            problem = int8_cuda_shape_problem(params)
+            if problem is not None:
+                raise unsupported(case, options.device, problem)
         strict_precision(options.device)
         ops = operands(params, dtype, options.device, options.seed)
         c_t = torch.empty((params.n, params.m), dtype=_output_dtype(dtype), device=options.device)

@@ -8,7 +8,9 @@ What is timed, per direction (the recurrences themselves are in cells.py):
 - bwd_weights: dU = sum over t of dg_tᵀ·h_{t-1}, one (gH by TN)·(TN by H) product over the
   stored states and backward-data's gradients; the same GEMM work (the vanilla formula's T·N·H
   term is the forward's elementwise work, which this direction does not repeat).
-The inputs a direction consumes from the others are computed once, untimed.
+The inputs a direction consumes from the others are computed once, untimed. Each call is a
+Python loop over the steps, several kernels per step: it is a `MultiLaunchKernel`, so that on a
+GPU the clock times it as one captured graph (or behind a blocking kernel), not host dispatch.
 
 int8 is not run: torch has no recurrence with int8 operands and int32 accumulation on any device
 (its dynamically quantised LSTM and GRU also compute W·x, which DeepBench excludes, and it has no
@@ -42,6 +44,7 @@ from harness.suites.contracts import (
     unsupported,
 )
 from harness.suites.rnn import cells
+from harness.timing import MultiLaunchKernel
 from schemas import Correctness, Direction, DType, Problem, RnnCell, Suite
 from schemas.suites.rnn import GATES, RnnParams
 
@@ -197,7 +200,7 @@ class RnnSuite:
         strict_precision(options.device)
         with missing_kernel(case, options.device):
             layer = Layer(params.cell, operands(params, dtype, options.device, options.seed))
-            kernel = layer.kernel(case.direction)
+            kernel = MultiLaunchKernel(layer.kernel(case.direction))
             kernel()
 
         def check() -> Correctness:

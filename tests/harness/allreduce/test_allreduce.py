@@ -109,7 +109,7 @@ def test_rank_factors_keep_every_sum_exact(ranks: int, dtype: DType) -> None:
         ({"PMI_RANK": "3", "PMI_SIZE": "8", "MPI_LOCALRANKID": "1"}, ("mpiexec", 3, 8, 1)),
         (
             {"OMPI_COMM_WORLD_RANK": "2", "OMPI_COMM_WORLD_SIZE": "4"},
-            ("mpiexec", 2, 4, 0),
+            ("mpiexec", 2, 4, None),
         ),
         (
             {"SLURM_PROCID": "5", "SLURM_NTASKS": "16", "SLURM_LOCALID": "1"},
@@ -121,12 +121,12 @@ def test_rank_factors_keep_every_sum_exact(ranks: int, dtype: DType) -> None:
         ),
         (  # mpiexec inside a Slurm allocation: MPI's variables describe the ranks
             {"PMI_RANK": "1", "PMI_SIZE": "4", "SLURM_PROCID": "0", "SLURM_NTASKS": "1"},
-            ("mpiexec", 1, 4, 0),
+            ("mpiexec", 1, 4, None),
         ),
     ],
 )
 def test_launch_is_learnt_from_the_launchers_variables(
-    environ: dict[str, str], expected: tuple[str, int, int, int]
+    environ: dict[str, str], expected: tuple[str, int, int, int | None]
 ) -> None:
     launch = detect_launch(environ)
     assert (launch.launcher, launch.rank, launch.size, launch.local_rank) == expected
