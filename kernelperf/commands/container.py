@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 from dataclasses import asdict
 from typing import Any
 
@@ -44,6 +45,13 @@ def register(subparsers: Any) -> None:
     run.add_argument("--gpus", metavar="all|N", help="pass GPUs (NVIDIA Container Toolkit)")
     run.add_argument("--memory", metavar="SIZE", help="memory limit, e.g. 16g (default: 3/4)")
     run.add_argument("--pids-limit", type=int, default=4096, help="process limit (4096)")
+    run.add_argument(
+        "--launcher",
+        metavar="CMD",
+        default="",
+        help="start kernelperf under this launcher inside the container, e.g. "
+        "'torchrun --no-python --standalone --nproc-per-node 2'",
+    )
     run.add_argument("harness_args", nargs=argparse.REMAINDER, help="-- then kernelperf's args")
     run.set_defaults(handler=_run)
 
@@ -96,7 +104,8 @@ def _run(args: argparse.Namespace) -> int:
         image = containers.image_name(image)
     limits = {"memory": args.memory} if args.memory else {}
     settings = containers.RunSettings(gpus=args.gpus, pids_limit=args.pids_limit, **limits)
-    return containers.run_harness(image, harness_args, settings=settings)
+    launcher = shlex.split(args.launcher)
+    return containers.run_harness(image, harness_args, settings=settings, launcher=launcher)
 
 
 def _lock(args: argparse.Namespace) -> int:

@@ -146,6 +146,19 @@ def test_a_container_run_writes_a_bundle_that_records_its_image(
     assert main(["validate", str(out)]) == 0, capsys.readouterr().out
 
 
+def test_a_launcher_starts_kernelperf_inside_the_container(
+    cpu_build: CpuBuild, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A shell stands in for torchrun: it announces itself, then execs the harness it was handed.
+    launcher = "sh -c 'echo launched-by-sh; exec \"$@\"' sh"
+    code = main(["container", "run", "--launcher", launcher, "cpu", "--", "problems", "--json"])
+    out = capfd.readouterr().out
+    assert code == 0
+    first, rest = out.split("\n", 1)
+    assert first == "launched-by-sh"
+    assert json.loads(rest)
+
+
 def test_the_image_serves_as_an_mpi_node_through_docker_exec(
     cpu_build: CpuBuild, docker_client: docker.DockerClient
 ) -> None:
