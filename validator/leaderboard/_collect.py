@@ -109,7 +109,7 @@ def _state(
 ) -> ResultState:
     if not bundle_valid or any(f.severity == Severity.ERROR.value for f in flags):
         return ResultState.REJECTED
-    if not result.correctness.passed:
+    if result.correctness is not None and not result.correctness.passed:
         return ResultState.FAILED  # never a number, whatever the rules list
     if any(f.code in unscored for f in flags):
         return ResultState.UNRANKED
@@ -175,7 +175,7 @@ def _entry(
         throughput=collective.busbw_gbps if collective else result.tflops,
         unit=unit_of(result),
         gbps=result.gbps,
-        correct=result.correctness.passed,
+        correct=result.correctness.passed if result.correctness else None,
         state=_state(bundle.report.valid, result, flags, unscored),
         flags=tuple(flags),
         problem_rank=None,

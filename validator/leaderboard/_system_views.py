@@ -71,7 +71,7 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
         (
             "host",
             f"{host.cpu_model}: {host.sockets} socket(s), {host.cores} cores, "
-            f"{host.logical_cpus} logical CPUs, {bytes_text(host.memory_bytes)}",
+            f"{host.logical_cpus} logical CPUs, {bytes_text(host.memory_bytes) if host.memory_bytes else 'memory not stated'}",
         ),
         ("instruction sets", " ".join(host.isa_flags) or MISSING),
     ]
@@ -81,7 +81,7 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
         facts.append(
             (
                 "accelerator",
-                f"{acc.count}{TIMES} {acc.model}, {bytes_text(acc.memory_bytes)}"
+                f"{acc.count}{TIMES} {acc.model}, {bytes_text(acc.memory_bytes) if acc.memory_bytes else 'memory not stated'}"
                 + (f"; peak TFLOP/s {peaks}" if peaks else "")
                 + (f"; {significant(bandwidth)} GB/s" if bandwidth else ""),
             )
