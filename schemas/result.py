@@ -113,10 +113,8 @@ class KernelResult(BaseModel):
         published = self.timer is Timer.PUBLISHED
         if published and (self.samples_ns or self.correctness or self.provenance is None):
             raise ValueError("a published result has provenance, no samples and no check")
-        if (
-            not published
-            and not (self.samples_ns and self.correctness)
-            or (not published and self.provenance is not None)
+        if (not published and not (self.samples_ns and self.correctness)) or (
+            not published and self.provenance is not None
         ):
             raise ValueError("a measured result has samples and a check, and no provenance")
         return self

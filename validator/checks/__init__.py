@@ -34,7 +34,7 @@ BUNDLE_CHECKS: tuple[tuple[str, BundleCheck], ...] = (
     ("plausibility", as_notes(check_plausibility)),
     ("nodes", check_nodes),
     ("identity", measured_only(check_identity)),
-    ("collectives", check_collectives),
+    ("collectives", measured_only(check_collectives)),
     ("time accounting", measured_only(check_time_accounting)),
     ("published results", check_published),
     ("outliers", check_outliers),
