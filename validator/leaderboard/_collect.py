@@ -123,6 +123,17 @@ def unit_of(result: KernelResult) -> str:
     return TOPS_UNIT if result.precision.input is DType.INT8 else TFLOPS_UNIT
 
 
+def source_of(result: KernelResult) -> str | None:
+    """Where a published result comes from, in one line; None for a measured one."""
+    origin = result.provenance
+    if origin is None:
+        return None
+    return (
+        f"{origin.file} > {origin.sheet} > {origin.cell}: {origin.published_ms:g} ms as "
+        f"published (sha256 {origin.sha256[:12]}); {origin.source}"
+    )
+
+
 def nodes_of(system: SystemDescription) -> int:
     """Nodes a run used: the hosts of its recorded rank placement, else the declared count."""
     hosts = {p.host for p in system.placement}
@@ -183,6 +194,7 @@ def _entry(
         custom=custom,
         board=board,
         rules_version=bundle.run.rules_version,
+        source=source_of(result),
     )
 
 

@@ -93,6 +93,10 @@ class ResultEntry(BaseModel):
     )
     board: str = Field(description="Anchor of the board this result counts toward.")
     rules_version: str = Field(description="Rules the result was judged by.")
+    source: str | None = Field(
+        default=None,
+        description="A published result's provenance: file, sheet, cell, published time, sha256.",
+    )
 
 
 class ScoreRow(BaseModel):

@@ -27,6 +27,7 @@ NOT_STATED = "not stated"
 def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableView:
     """All results of one system, each row a permalink."""
     entries = leaderboard.results_by_system[system.key]
+    published = any(e.source for e in entries)
     rows = tuple(
         Row(
             (
@@ -39,6 +40,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
                 Cell(e.unit),
                 result_rank_cell(e),
                 result_flags_cell(e),
+                *((Cell(e.source or ""),) if published else ()),
             ),
             anchor=e.anchor,
         )
@@ -56,6 +58,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
             Column("unit"),
             Column("rank", True),
             Column("flags", wrap=True),
+            *((Column("source (published)", wrap=True),) if published else ()),
         ),
         rows=rows,
         caption=f"{len(rows)} results; rank is within each problem",
