@@ -115,12 +115,12 @@ def _workbook(
     unmatched: list[UnmatchedRow] = []
     per_suite: dict[str, int] = defaultdict(int)
     stray: list[str] = []
-    matched_rows = 0
+    matched_rows: set[tuple[str, int]] = set()
     for sheet in result_sheets:
         parsed = read_result_sheet(path.name, sheet)
         stray += [f"{sheet.name} > {cell}" for cell in parsed.stray_cells]
         matched, missed = match_rows(parsed.rows, indexes(problem_set), problem_set.value)
-        matched_rows += len(matched)
+        matched_rows |= {(sheet.name, item.row.row) for item in matched}
         unmatched += [_unmatched_row(sheet.name, u) for u in missed]
         by_suite: dict[str, list[KernelResult]] = defaultdict(list)
         place = (_shown(path), sha256, sheet.name)
@@ -143,14 +143,15 @@ def _workbook(
             )
             relative = Path(round_name, DIVISION, SUBMITTER, "results", system_id, suite_name)
             bundles.append(_Bundle(relative / bundle, run, system))
-    rows_unmatched = len({(u.sheet, u.row) for u in unmatched} - set())
+    # A matched row may still have a time no official direction takes: listed, not counted here.
+    rows_unmatched = len({(u.sheet, u.row) for u in unmatched} - matched_rows)
     report = WorkbookReport(
         file=_shown(path),
         sha256=sha256,
         system_id=system_id,
         problem_set=problem_set.value,
         sheets=tuple(s.name for s in result_sheets),
-        rows_matched=matched_rows,
+        rows_matched=len(matched_rows),
         rows_unmatched=rows_unmatched,
         results_per_suite=dict(sorted(per_suite.items())),
         unmatched=tuple(unmatched),
@@ -190,13 +191,13 @@ def _refuse_existing(into: Path, bundles: list[_Bundle], reports: list[WorkbookR
     """A repeated import (a bundle already there, or a workbook given twice) stops everything."""
     seen: dict[str, str] = {}
     for report in reports:
-        earlier = seen.setdefault(report.sha256, report.file)
-        if earlier != report.file or len(seen) < len(reports[: reports.index(report) + 1]):
+        if report.sha256 in seen:
             raise SubmissionError(
-                f"the same workbook is given twice ({earlier})",
+                f"the same workbook is given twice (also as {seen[report.sha256]})",
                 where=report.file,
                 fix="give each workbook once",
             )
+        seen[report.sha256] = report.file
     for bundle in bundles:
         target = into / bundle.relative
         if target.exists():
