@@ -57,7 +57,8 @@ def _sheet_xml(rows: Rows) -> str:
                 cells.append(f'<c r="{ref}"><v>{value}</v></c>')
         lines.append(f'<row r="{r}">{"".join(cells)}</row>')
     data = "".join(lines)
-    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData>{data}</sheetData></worksheet>'
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    return f"{head}<worksheet {_NS}><sheetData>{data}</sheetData></worksheet>"
 
 
 def write_xlsx(path: Path, sheets: dict[str, Rows]) -> Path:
