@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from rich.console import Console
@@ -43,7 +44,9 @@ def _read_s(reader: str) -> float | None:
         except ImportError:
             return None
         for path in all_workbooks():
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            with warnings.catch_warnings():  # "Unknown extension is not supported": not ours
+                warnings.simplefilter("ignore")
+                book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             for sheet in book.worksheets:
                 for _ in sheet.iter_rows(values_only=True):
                     pass
