@@ -239,3 +239,13 @@ def test_a_duplicate_import_is_refused_and_changes_nothing(tmp_path: Path) -> No
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         import_workbooks([tmp_path / "nope.xlsx"], ROUND, tmp_path / "out")
+
+
+def test_the_cli_reports_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kernelperf.cli import main
+
+    book = str(RESULTS / "inference/device/DeepBench_Raspberry_Pi_3.xlsx")
+    assert main(["import", "deepbench", book, "--round", ROUND, "--into", str(tmp_path)]) == 0
+    assert "raspberry-pi-3-device" in capsys.readouterr().out
+    assert main(["import", "deepbench", book, "--round", ROUND, "--into", str(tmp_path)]) == 1
+    assert "already imported" in capsys.readouterr().err
