@@ -244,7 +244,10 @@ def _event(case: Case, outcome: Outcome, started: datetime) -> dict[str, object]
         "t_utc": datetime.now(UTC),
     }
     if isinstance(outcome, KernelResult):
-        entry |= {"median_ns": outcome.stats.median_ns, "passed": outcome.correctness.passed}
+        entry |= {
+            "median_ns": outcome.stats.median_ns,
+            "passed": bool(outcome.correctness and outcome.correctness.passed),
+        }
     else:
         entry["error"] = outcome.message
     return entry

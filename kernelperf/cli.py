@@ -57,6 +57,11 @@ COMMANDS: tuple[Command, ...] = (
         "kernelperf.commands.submit",
         "copy bundles into a submission round and validate it",
     ),
+    Command(
+        "import",
+        "kernelperf.commands.import_",
+        "import published results (DeepBench's workbooks) as a historical round",
+    ),
     Command("keys", "kernelperf.commands.keys", "make a key pair for signing bundles"),
     Command(
         "sign",

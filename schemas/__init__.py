@@ -41,6 +41,7 @@ from schemas.result import (
     KernelError,
     KernelResult,
     Precision,
+    Provenance,
     RunResult,
 )
 from schemas.statistics import Statistics, percentile, summarize
@@ -85,6 +86,7 @@ __all__ = [
     "ProblemParams",
     "ProblemSet",
     "Profile",
+    "Provenance",
     "RankPlacement",
     "RnnCell",
     "RunRequest",

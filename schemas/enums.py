@@ -24,7 +24,8 @@ class Direction(StrEnum):
 
 
 class DType(StrEnum):
-    """Element types of inputs, accumulation and outputs."""
+    """Element types of inputs, accumulation and outputs; `not_stated` where a published source
+    (the historical division) does not say, rather than a guess."""
 
     FP64 = "fp64"
     FP32 = "fp32"
@@ -33,13 +34,16 @@ class DType(StrEnum):
     BF16 = "bf16"
     INT8 = "int8"
     INT32 = "int32"
+    NOT_STATED = "not_stated"
 
 
 class Timer(StrEnum):
-    """The clock that produced the samples."""
+    """The clock that produced the samples; `published`: a figure copied from a published source,
+    with no raw samples (the historical division only)."""
 
     HOST_CLOCK = "host_clock"
     DEVICE_EVENTS = "device_events"
+    PUBLISHED = "published"
 
 
 class Profile(StrEnum):
@@ -51,10 +55,12 @@ class Profile(StrEnum):
 
 
 class Division(StrEnum):
-    """Closed: official sets, locked image, unmodified parameters. Open: anything, declared."""
+    """Closed: official sets, locked image, unmodified parameters. Open: anything, declared.
+    Historical: published results of other benchmarks, imported with their provenance."""
 
     CLOSED = "closed"
     OPEN = "open"
+    HISTORICAL = "historical"
 
 
 class SystemStatus(StrEnum):

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.enums import Direction, Division, DType, Profile, Timer
 from schemas.problem import Problem
@@ -105,6 +105,29 @@ class GpuStates(BaseModel):
     throttled: bool = Field(description="Some reading showed a clock-limiting reason.")
 
 
+class Provenance(BaseModel):
+    """Where a published result was copied from: the file, its digest, the sheet, row and cell.
+
+    Kept per result so that anyone can open the source at the very cell and compare; the
+    source's own derived figure is kept beside the time, never scored (ours is recomputed).
+    """
+
+    model_config = FROZEN
+    source: str = Field(min_length=1, description="Who published it, where, under what license.")
+    file: str = Field(min_length=1, description="The source file, relative to its folder.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of that file.")
+    sheet: str = Field(min_length=1, description="The sheet (or table) inside it.")
+    row: int = Field(ge=1, description="1-based row of the result.")
+    cell: str = Field(pattern=r"^[A-Z]{1,3}[1-9][0-9]*$", description="The time's cell, e.g. I5.")
+    published_ms: float = Field(gt=0, description="The time exactly as published, in ms.")
+    published_rate: float | None = Field(
+        default=None, description="The source's own derived figure (TFLOP/s or GB/s), as is."
+    )
+    remark: str | None = Field(
+        default=None, description="Text the source puts beside the figure (an algorithm's name)."
+    )
+
+
 class KernelResult(BaseModel):
     """One timed kernel: problem, direction, precision, raw samples, statistics, correctness."""
 
@@ -114,13 +137,19 @@ class KernelResult(BaseModel):
     precision: Precision = Field(description="Input, compute and output types.")
     timer: Timer = Field(description="Clock that produced the samples.")
     warmup_count: int = Field(ge=0, description="Untimed calls before the first sample.")
-    samples_ns: tuple[int, ...] = Field(min_length=1, description="Every timed call, in ns.")
-    stats: Statistics = Field(description="Summary of samples_ns.")
+    samples_ns: tuple[int, ...] = Field(
+        description="Every timed call, in ns; empty only for a published result (no samples)."
+    )
+    stats: Statistics = Field(
+        description="Summary of samples_ns; of a published result, its one published time."
+    )
     flops: int = Field(ge=0, description="Logical FLOPs of one call (from the problem).")
     bytes_moved: int = Field(ge=0, description="Logical bytes read and written by one call.")
     tflops: float = Field(ge=0, description="flops / median time, in TFLOP/s.")
     gbps: float = Field(ge=0, description="bytes_moved / median time, in GB/s.")
-    correctness: Correctness = Field(description="Check against a float64 reference.")
+    correctness: Correctness | None = Field(
+        description="Check against a float64 reference; None only for a published result."
+    )
     seed: int = Field(ge=0, description="Seed of the random inputs.")
     page_faults: int | None = Field(
         default=None, ge=0, description="Minor page faults during the timed calls (CPU only)."
@@ -134,6 +163,22 @@ class KernelResult(BaseModel):
     gpu_state: GpuStates | None = Field(
         default=None, description="GPU clocks, power and throttling around the case (NVML)."
     )
+    provenance: Provenance | None = Field(
+        default=None, description="Where a published result comes from; only with that timer."
+    )
+
+    @model_validator(mode="after")
+    def _published_or_measured(self) -> KernelResult:
+        """A published result has no samples and no check, and says where it comes from; a
+        measured one has samples and its check, and no provenance."""
+        published = self.timer is Timer.PUBLISHED
+        if published and (self.samples_ns or self.correctness or self.provenance is None):
+            raise ValueError("a published result has provenance, no samples and no check")
+        if (not published and not (self.samples_ns and self.correctness)) or (
+            not published and self.provenance is not None
+        ):
+            raise ValueError("a measured result has samples and a check, and no provenance")
+        return self
 
 
 class ErrorKind(StrEnum):

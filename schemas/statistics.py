@@ -16,7 +16,9 @@ class Statistics(BaseModel):
     """Summary of the timed samples, all in nanoseconds."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    count: int = Field(ge=1, description="Number of timed samples.")
+    count: int = Field(
+        ge=1, description="Number of timed samples; 1 for a published figure without samples."
+    )
     min_ns: float = Field(gt=0, description="Fastest sample.")
     median_ns: float = Field(gt=0, description="Median sample: the figure that is scored.")
     mean_ns: float = Field(gt=0, description="Arithmetic mean.")

@@ -19,10 +19,16 @@ class Host(BaseModel):
 
     model_config = FROZEN
     cpu_model: str = Field(description="CPU model name as the OS reports it.")
-    sockets: int = Field(ge=1, description="CPU sockets.")
-    cores: int = Field(ge=1, description="Physical cores usable by the run.")
-    logical_cpus: int = Field(ge=1, description="Logical CPUs usable by the run.")
-    memory_bytes: int = Field(ge=1, description="Physical memory.")
+    sockets: int | None = Field(ge=1, description="CPU sockets; None: not stated (published).")
+    cores: int | None = Field(
+        ge=1, description="Physical cores usable by the run; None: not stated (published)."
+    )
+    logical_cpus: int | None = Field(
+        ge=1, description="Logical CPUs usable by the run; None: not stated (published)."
+    )
+    memory_bytes: int | None = Field(
+        ge=1, description="Physical memory; None: not stated (published)."
+    )
     isa_flags: tuple[str, ...] = Field(
         default=(), description="Vector instruction sets present (avx2, avx512f, amx, sve...)."
     )
@@ -45,7 +51,9 @@ class Accelerator(BaseModel):
     model_config = FROZEN
     model: str = Field(description="Model name, e.g. 'NVIDIA H100 80GB HBM3'.")
     count: int = Field(ge=1, description="How many of them.")
-    memory_bytes: int = Field(ge=0, description="Memory per device.")
+    memory_bytes: int | None = Field(
+        ge=0, description="Memory per device; None: not stated (published)."
+    )
     peak_tflops: dict[DType, float] = Field(
         default_factory=dict, description="Declared dense peak per input dtype, in TFLOP/s."
     )

@@ -11,6 +11,8 @@ the CLI at this front door.
     place_bundles(sources, ...)        copies bundles into the submission layout
     unpacked(archive, file)            a .tar.gz bundle unpacked safely into a temporary folder
     signature_check(verdict)           attestation's verdict on a signature, as findings
+    import_workbooks(paths, round, into) DeepBench's published workbooks as a historical round
+    import_table / unmatched_table     the import report as rich tables
 
 Everything is imported eagerly: the whole package costs about 10 ms more than the parts that
 `kernelperf validate` needs anyway (schemas and pydantic are most of it), so laziness would buy
@@ -19,6 +21,7 @@ nothing here.
 
 from validator._archive import unpacked
 from validator._bundle import load_bundle
+from validator._deepbench import ImportReport, import_table, import_workbooks, unmatched_table
 from validator._engine import validate
 from validator._findings import CATALOGUE, Code, Finding, Severity
 from validator._junit import write_junit
@@ -33,15 +36,19 @@ __all__ = [
     "BundleStatus",
     "Code",
     "Finding",
+    "ImportReport",
     "Placement",
     "Report",
     "Severity",
     "SignatureCheck",
     "findings_table",
+    "import_table",
+    "import_workbooks",
     "load_bundle",
     "place_bundles",
     "render_report",
     "signature_check",
+    "unmatched_table",
     "unpacked",
     "validate",
     "write_junit",

@@ -120,6 +120,13 @@ class Code(StrEnum):
     # issue 12: scoring (who is ranked on which board, validator/_round_rules.py)
     SYSTEM_KEY_COLLISION = "KP-SYSTEM-KEY-COLLISION"
     RULES_CUSTOM_PROBLEM = "KP-RULES-CUSTOM-PROBLEM"
+    # issue 15: historical (published results, validator/checks/historical.py)
+    HISTORICAL_NOT_PUBLISHED = "KP-HISTORICAL-NOT-PUBLISHED"
+    HISTORICAL_STATS = "KP-HISTORICAL-STATS"
+    HISTORICAL_UNOFFICIAL = "KP-HISTORICAL-UNOFFICIAL"
+    HISTORICAL_ABOVE_PEAK = "KP-HISTORICAL-ABOVE-PEAK"
+    HISTORICAL_NO_CEILING = "KP-HISTORICAL-NO-CEILING"
+    HISTORICAL_OUTLIER = "KP-HISTORICAL-OUTLIER"
 
 
 @dataclass(frozen=True)
@@ -447,5 +454,38 @@ CATALOGUE: dict[Code, CodeInfo] = {
         "not an official problem with its official parameters and direction: ranked only on a "
         "custom board keyed by its exact parameters",
         "run the official problem unchanged to be ranked on its set's board",
+    ),
+    # issue 15: historical
+    Code.HISTORICAL_NOT_PUBLISHED: CodeInfo(
+        _E,
+        "the historical division holds published results only (timer 'published', provenance, "
+        "no samples), and only it may hold them",
+        "import published results with `kernelperf import`; submit measured runs to closed or open",
+    ),
+    Code.HISTORICAL_STATS: CodeInfo(
+        _E,
+        "a published result's statistics are not its one published time",
+        "re-import the result from its source",
+    ),
+    Code.HISTORICAL_UNOFFICIAL: CodeInfo(
+        _E,
+        "a published result is not an official problem with its official parameters and direction",
+        "keep rows that match no official problem in the import report, not in a bundle",
+    ),
+    Code.HISTORICAL_ABOVE_PEAK: CodeInfo(
+        _N,
+        "effective throughput above peak: a fast algorithm (Winograd/FFT) counted as direct "
+        "convolution, or an error",
+        "nothing to fix: the figure is shown as published, with this note",
+    ),
+    Code.HISTORICAL_NO_CEILING: CodeInfo(
+        _N,
+        "no published peak is known for this processor and precision, so the figure is not bounded",
+        "add the processor to validator/peaks/devices.csv to bound its figures",
+    ),
+    Code.HISTORICAL_OUTLIER: CodeInfo(
+        _N,
+        "within its workbook, a larger problem runs much faster than a smaller one of its shape",
+        "nothing to fix: the figure is shown as published; compare it with its neighbours",
     ),
 }

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemas import Division
 from validator._archive import ARCHIVE_SUFFIX
 
 RESULTS_DIR = "results"
 SYSTEMS_DIR = "systems"
 CODE_DIR = "code"
 KEYS_DIR = "keys"
-DIVISIONS = ("closed", "open")
+DIVISIONS = tuple(division.value for division in Division)
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def _duplicates(placed: list[Placed]) -> Iterator[tuple[int, Finding]]:
 def _counts(rules: Rules, result: KernelResult) -> tuple[Precision, str, Direction] | None:
     """The (precision, problem, direction) a closed result covers toward completeness, if any."""
     problem_set = rules.official_set(result)
-    if problem_set is None or not result.correctness.passed:
+    if problem_set is None or result.correctness is None or not result.correctness.passed:
         return None
     precision = result.precision
     if not rules.allows(problem_set.floor, precision.input, precision.compute):

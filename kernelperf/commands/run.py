@@ -202,14 +202,16 @@ def summary_table(runs: Sequence[RunResult]) -> Table:
         column.justify = "right"
     for run in runs:
         for result in run.results:
-            check = "[kp.ok]ok[/]" if result.correctness.passed else "[kp.fail]FAIL[/]"
+            verdict = result.correctness
+            check = "[kp.ok]ok[/]" if verdict and verdict.passed else "[kp.fail]FAIL[/]"
+            shown_error = f"{verdict.error:.1e}" if verdict else "-"
             table.add_row(
                 result.problem.id,
                 _case(result),
                 result.precision.input.value,
                 _duration(result.stats.median_ns),
                 _rate(result),
-                f"{check} [kp.note]{result.correctness.error:.1e}[/]",
+                f"{check} [kp.note]{shown_error}[/]",
             )
         for error in run.errors:
             dtype = error.precision.input.value if error.precision else "-"

@@ -45,7 +45,7 @@ def system_table(system: SystemDescription) -> Table:
         ("submitter", system.submitter),
         ("cpu", f"{host.cpu_model}: {host.sockets} socket(s), {host.cores} cores, "
                 f"{host.logical_cpus} logical CPUs"),
-        ("memory", f"{host.memory_bytes / 2**30:.1f} GiB"),
+        ("memory", f"{(host.memory_bytes or 0) / 2**30:.1f} GiB"),
         ("isa", " ".join(host.isa_flags) or "-"),
         ("os", f"{software.os}, kernel {software.kernel}"),
         ("python", software.python),
@@ -58,7 +58,7 @@ def system_table(system: SystemDescription) -> Table:
             (
                 "accelerator",
                 f"{accelerator.count} x {accelerator.model}, "
-                f"{accelerator.memory_bytes / 2**30:.0f} GiB",
+                f"{(accelerator.memory_bytes or 0) / 2**30:.0f} GiB",
             )
         )
     if software.cuda:

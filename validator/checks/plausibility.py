@@ -82,7 +82,10 @@ def _ceiling(ctx: BundleContext, result: KernelResult) -> tuple[float, str] | No
     backend = ctx.run.backend
     if backend.device == CPU:
         ceiling = cpu_ceiling_tflops(ctx.system.host, backend.threads, dtype)
-        return ceiling, f"CPU peak of {min(ctx.system.host.cores, backend.threads)} cores"
+        return (
+            ceiling,
+            f"CPU peak of {min(ctx.system.host.cores or backend.threads, backend.threads)} cores",
+        )
     accelerator = _accelerator_of(ctx.system, backend.device_name)
     rows: tuple[DevicePeaks, ...] = match_device(backend.device_name)
     bounds: list[tuple[float, str]] = []

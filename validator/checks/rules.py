@@ -165,13 +165,14 @@ def _kernel_level(
     # Collectives too: their FLOPs are 0, but a loose tolerance would pass a wrong sum.
     if division_rules.enforce_tolerance:
         bound = tolerance_bound(rules, result)
-        if result.correctness.tolerance > bound * (1 + 1e-9):
+        tolerance = result.correctness.tolerance if result.correctness else 0.0
+        if tolerance > bound * (1 + 1e-9):
             yield finding(
                 Code.RULES_TOLERANCE,
                 file=RESULT_NAME,
                 json_path=f"{path}.correctness.tolerance",
                 expected=f"<= {bound:.3g}",
-                found=result.correctness.tolerance,
+                found=tolerance,
             )
     if division_rules.official_problems_only:
         yield from _official(rules, result, path)

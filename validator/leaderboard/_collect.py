@@ -109,7 +109,7 @@ def _state(
 ) -> ResultState:
     if not bundle_valid or any(f.severity == Severity.ERROR.value for f in flags):
         return ResultState.REJECTED
-    if not result.correctness.passed:
+    if result.correctness is not None and not result.correctness.passed:
         return ResultState.FAILED  # never a number, whatever the rules list
     if any(f.code in unscored for f in flags):
         return ResultState.UNRANKED
@@ -121,6 +121,17 @@ def unit_of(result: KernelResult) -> str:
     if result.collective is not None:
         return BUSBW_UNIT
     return TOPS_UNIT if result.precision.input is DType.INT8 else TFLOPS_UNIT
+
+
+def source_of(result: KernelResult) -> str | None:
+    """Where a published result comes from, in one line; None for a measured one."""
+    origin = result.provenance
+    if origin is None:
+        return None
+    return (
+        f"{origin.file} > {origin.sheet} > {origin.cell}: {origin.published_ms:g} ms as "
+        f"published (sha256 {origin.sha256[:12]}); {origin.source}"
+    )
 
 
 def nodes_of(system: SystemDescription) -> int:
@@ -175,7 +186,7 @@ def _entry(
         throughput=collective.busbw_gbps if collective else result.tflops,
         unit=unit_of(result),
         gbps=result.gbps,
-        correct=result.correctness.passed,
+        correct=result.correctness.passed if result.correctness else None,
         state=_state(bundle.report.valid, result, flags, unscored),
         flags=tuple(flags),
         problem_rank=None,
@@ -183,6 +194,7 @@ def _entry(
         custom=custom,
         board=board,
         rules_version=bundle.run.rules_version,
+        source=source_of(result),
     )
 
 

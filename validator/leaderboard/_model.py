@@ -79,7 +79,9 @@ class ResultEntry(BaseModel):
     throughput: float = Field(description="TFLOP/s; bus bandwidth in GB/s for a collective.")
     unit: str = Field(description="Unit of throughput.")
     gbps: float = Field(description="bytes_moved / median time, in GB/s.")
-    correct: bool = Field(description="The correctness check passed.")
+    correct: bool | None = Field(
+        description="The correctness check passed; None: a published result, never checked."
+    )
     state: ResultState
     flags: tuple[Flag, ...] = Field(
         description="Findings about this result, and errors and warnings about its bundle."
@@ -91,6 +93,10 @@ class ResultEntry(BaseModel):
     )
     board: str = Field(description="Anchor of the board this result counts toward.")
     rules_version: str = Field(description="Rules the result was judged by.")
+    source: str | None = Field(
+        default=None,
+        description="A published result's provenance: file, sheet, cell, published time, sha256.",
+    )
 
 
 class ScoreRow(BaseModel):

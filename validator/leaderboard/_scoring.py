@@ -17,6 +17,9 @@ The rules, as METHOD states them for readers of every format:
   its problem's own table.
 - `relative` is the geometric mean, over the problems both ran, of the system's throughput
   divided by the reference system's: equal to the ratio of scores when both ran everything.
+  The reference's results come from the board of the same suite, set and precision in any
+  division, so a new run can be put beside a historical processor (a 2-core CPU as a share of
+  a V100 on gemm/train fp32).
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ METHOD = (
     "count, marked partial, but not ranked. A result with changed parameters or a made-up id "
     "is ranked only on a custom board of its exact parameters. The 'vs <reference>' column is "
     "the geometric mean of the system's throughput divided by the reference system's, over the "
-    "problems both ran."
+    "problems both ran, taken from the reference's board of the same suite, set and precision "
+    "in any division (historical processors included)."
 )
 ProblemKey = tuple[str, Direction]
 COUNTED = (ResultState.SCORED, ResultState.FLAGGED)
@@ -215,20 +219,32 @@ def score_boards(
 ) -> tuple[Board, ...]:
     """Every board with its rows, in division, suite, set and variant order."""
     by_board: dict[str, dict[str, list[ResultEntry]]] = defaultdict(lambda: defaultdict(list))
+    by_family: dict[Family, list[ResultEntry]] = defaultdict(list)
     for entry in results:
         by_board[entry.board][entry.system].append(_keyed(entry))
+        if entry.system == reference:
+            by_family[_family(entry)].append(_keyed(entry))
     system_of = {s.key: s for s in systems}
     boards: list[Board] = []
     for members in by_board.values():
-        spec = _spec(next(iter(members.values()))[0])
+        first = next(iter(members.values()))[0]
+        spec = _spec(first)
         failed_here = {} if spec.board.custom else _failed_on(spec.board, failed)
-        ref = _per_problem(members.get(reference, [])) if reference else None
+        ref = _per_problem(by_family[_family(first)]) if reference else None
         rows = [
             _row(system_of[k], members[k], spec, failed_here.get(k, set()), ref)
             for k in sorted(members)
         ]
         boards.append(spec.board.model_copy(update={"rows": _ranked(rows)}))
     return tuple(sorted(boards, key=_board_sort))
+
+
+Family = tuple[object, ...]
+
+
+def _family(entry: ResultEntry) -> Family:
+    """Boards that compare across divisions: one suite, set and variant; a custom board alone."""
+    return ("custom", entry.board) if entry.custom else (entry.suite, entry.set, entry.variant)
 
 
 def _keyed(entry: ResultEntry) -> ResultEntry:

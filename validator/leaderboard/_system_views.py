@@ -21,10 +21,13 @@ from validator.leaderboard._views import (
     timing_cells,
 )
 
+NOT_STATED = "not stated"
+
 
 def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableView:
     """All results of one system, each row a permalink."""
     entries = leaderboard.results_by_system[system.key]
+    published = any(e.source for e in entries)
     rows = tuple(
         Row(
             (
@@ -37,6 +40,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
                 Cell(e.unit),
                 result_rank_cell(e),
                 result_flags_cell(e),
+                *((Cell(e.source or ""),) if published else ()),
             ),
             anchor=e.anchor,
         )
@@ -54,10 +58,20 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
             Column("unit"),
             Column("rank", True),
             Column("flags", wrap=True),
+            *((Column("source (published)", wrap=True),) if published else ()),
         ),
         rows=rows,
         caption=f"{len(rows)} results; rank is within each problem",
     )
+
+
+def _stated(count: int | None) -> str:
+    """A declared count, or what a published system's source leaves out."""
+    return NOT_STATED if count is None else str(count)
+
+
+def _memory(size_bytes: int | None) -> str:
+    return f"memory {NOT_STATED}" if size_bytes is None else bytes_text(size_bytes)
 
 
 def _facts(system: SystemView) -> list[tuple[str, str]]:
@@ -70,8 +84,8 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
         ("nodes", f"{d.nodes} node(s), {d.ranks_per_node} rank(s) per node"),
         (
             "host",
-            f"{host.cpu_model}: {host.sockets} socket(s), {host.cores} cores, "
-            f"{host.logical_cpus} logical CPUs, {bytes_text(host.memory_bytes)}",
+            f"{host.cpu_model}: {_stated(host.sockets)} socket(s), {_stated(host.cores)} cores, "
+            f"{_stated(host.logical_cpus)} logical CPUs, {_memory(host.memory_bytes)}",
         ),
         ("instruction sets", " ".join(host.isa_flags) or MISSING),
     ]
@@ -81,7 +95,7 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
         facts.append(
             (
                 "accelerator",
-                f"{acc.count}{TIMES} {acc.model}, {bytes_text(acc.memory_bytes)}"
+                f"{acc.count}{TIMES} {acc.model}, {_memory(acc.memory_bytes)}"
                 + (f"; peak TFLOP/s {peaks}" if peaks else "")
                 + (f"; {significant(bandwidth)} GB/s" if bandwidth else ""),
             )

@@ -131,7 +131,7 @@ def cpu_ceiling_tflops(host: Host, threads: int, dtype: DType) -> float:
     Only physical cores count (SMT siblings share vector units), and no more than the threads
     the run used. Without a known ISA flag the widest SIMD of any CPU is assumed.
     """
-    cores = max(1, min(host.cores, threads))
+    cores = max(1, min(host.cores or threads, threads))
     flags = {flag.lower() for flag in host.isa_flags}
     fp32 = next((n for flag, n in _FP32_PER_CYCLE if flag in flags), None)
     fp32 = fp32 if fp32 is not None else 64

@@ -105,6 +105,14 @@ class DivisionRules(BaseModel):
         "scored) without rejecting its bundle; in a division with complete_sets the result's "
         "set is then incomplete."
     )
+    # issue 15: historical
+    published_results: bool = Field(
+        default=False,
+        description="Results are published figures without samples, checks, signatures or "
+        "probes (the historical division): the checks of samples, correctness, measured time "
+        "and logs give way to those of published results; schema, integrity, FLOP "
+        "recomputation and plausibility still run, and a figure above peak is a note.",
+    )
 
 
 class ToleranceBound(BaseModel):

@@ -78,6 +78,14 @@ def _flags_list(flags: Sequence[Flag]) -> str:
     return f'<ul class="findings">{items}</ul>'
 
 
+HISTORICAL_NOTE = (
+    '<p class="meta historical">Published results of other benchmarks (DeepBench\'s result '
+    "workbooks, Apache-2.0), imported as published: no raw samples, no correctness check, "
+    "declared systems. Each result's permalink names its workbook, sheet, cell and sha256; "
+    "figures above a device's peak carry a note rather than a rejection.</p>"
+)
+
+
 def _badge(division: Division) -> str:
     return f'<span class="badge {division.value}">{division.value}</span>'
 
@@ -99,7 +107,8 @@ def _board_card(board: Board, body: str, link: bool) -> str:
     )
     heading = board_label(board)
     return (
-        f'<section class="card" id="{esc(board.anchor)}"><h3>{esc(heading)}{_badge(board.division)}'
+        f'<section class="card {board.division.value}" id="{esc(board.anchor)}">'
+        f"<h3>{esc(heading)}{_badge(board.division)}"
         f'</h3><div class="meta">{_board_meta(board)}{more}</div>'
         f"{body}</section>"
     )
@@ -116,6 +125,8 @@ def index_page(leaderboard: Leaderboard) -> str:
         boards = [b for b in leaderboard.boards if b.division is division]
         if boards:
             parts.append(f'<h2 id="{division.value}">{division.value.capitalize()} division</h2>')
+        if boards and division is Division.HISTORICAL:
+            parts.append(HISTORICAL_NOTE)
         for board in boards:
             scores = table(score_table(board, leaderboard))
             bars = score_bars(board, leaderboard)
