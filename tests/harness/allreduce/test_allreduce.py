@@ -123,6 +123,14 @@ def test_rank_factors_keep_every_sum_exact(ranks: int, dtype: DType) -> None:
             {"PMI_RANK": "1", "PMI_SIZE": "4", "SLURM_PROCID": "0", "SLURM_NTASKS": "1"},
             ("mpiexec", 1, 4, 0),
         ),
+        (  # srun --mpi=pmi2 sets PMI_RANK too, equal to the task id: Slurm started the rank
+            {"PMI_RANK": "1", "PMI_SIZE": "2", "SLURM_PROCID": "1", "SLURM_NTASKS": "2"},
+            ("srun", 1, 2, 0),
+        ),
+        (  # srun inside a batch script
+            {"SLURM_PROCID": "0", "SLURM_NTASKS": "2", "ENVIRONMENT": "BATCH"},
+            ("sbatch", 0, 2, 0),
+        ),
     ],
 )
 def test_launch_is_learnt_from_the_launchers_variables(
