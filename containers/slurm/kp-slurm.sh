@@ -13,7 +13,7 @@ esac
 install -d -o munge -g munge -m 0700 /etc/munge /var/lib/munge /var/log/munge
 install -d -o munge -g munge -m 0755 /run/munge # clients need to reach the socket
 install -o munge -g munge -m 0400 /kp/etc/munge.key /etc/munge/munge.key
-runuser -u munge -- munged
+runuser -u munge -- munged --force # --force: a restarted container finds the old socket
 install -d -m 0755 /var/spool/slurmctld /var/spool/slurmd /var/log/slurm
 if [ "$1" = controller ]; then
     exec slurmctld -D -f /kp/etc/slurm.conf

@@ -6,15 +6,16 @@ stale it prints what the rank was doing and leaves with `os._exit`, a non-zero e
 `mpiexec`, `srun` and `torchrun` take down the rest of the job. Every rank runs its own, so
 the job ends even under a launcher that would leave the other ranks running.
 
-SIGTERM (`scancel`, or a launcher ending the job) is taken by the same thread with
-`sigtimedwait`: a Python signal handler runs only in the main thread, which may be the one
-blocked in MPI. Before either exit, the callbacks given to `last_words` run (rank 0's writes
+SIGTERM (`scancel`, or a launcher ending the job) reaches the same thread through Python's
+wakeup fd: a Python signal handler runs only in the main thread, which may be the one blocked
+in MPI, and any other thread (BLAS's, MPI's) may be the one the kernel hands the signal to. Before either exit, the callbacks given to `last_words` run (rank 0's writes
 the incomplete bundle).
 """
 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
 import threading
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import Any
 
 from harness.allreduce._launch import node_name, other_nodes
 
@@ -53,7 +55,9 @@ class Watchdog:
         self._stamp = time.monotonic()
         self._stopped = threading.Event()
         self._outlive_errors = False
-        self._saved_mask: set[int | signal.Signals] = set()
+        self._wakeup_r, self._wakeup_w = -1, -1
+        self._saved_handler: Any = signal.SIG_DFL
+        self._saved_wakeup = -1
         self._thread = threading.Thread(target=self._watch, name="kernelperf-watchdog", daemon=True)
 
     def kick(self, step: str) -> None:
@@ -63,9 +67,11 @@ class Watchdog:
 
     def __enter__(self) -> Watchdog:
         self.kick("starting")
-        # Blocked here, before MPI starts its threads, so every thread inherits the mask and
-        # SIGTERM waits for the watching thread's sigtimedwait.
-        self._saved_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        # A handler, so SIGTERM no longer kills at once; the wakeup fd tells the watching thread.
+        self._wakeup_r, self._wakeup_w = os.pipe()
+        os.set_blocking(self._wakeup_w, False)
+        self._saved_handler = signal.signal(signal.SIGTERM, lambda number, frame: None)
+        self._saved_wakeup = signal.set_wakeup_fd(self._wakeup_w)
         self._thread.start()
         return self
 
@@ -80,7 +86,10 @@ class Watchdog:
             return
         self._stopped.set()
         self._thread.join()
-        signal.pthread_sigmask(signal.SIG_SETMASK, self._saved_mask)
+        signal.set_wakeup_fd(self._saved_wakeup)
+        signal.signal(signal.SIGTERM, self._saved_handler)
+        os.close(self._wakeup_r)
+        os.close(self._wakeup_w)
 
     def outlive_errors(self) -> None:
         """From now on an exception leaves the watchdog running, so it still ends the process.
@@ -95,18 +104,25 @@ class Watchdog:
         while not self._stopped.is_set():
             remaining_s = self._stamp + self.timeout_s - time.monotonic()
             if remaining_s <= 0:
-                self._expire(f"made no progress for {self.timeout_s:g} s: {_suspects()}")
-            if signal.sigtimedwait({signal.SIGTERM}, min(remaining_s, POLL_S)) is not None:
-                self._expire("was cancelled (SIGTERM: scancel, or the launcher ended the job)")
+                self._expire(
+                    f"made no progress for {self.timeout_s:g} s: {_suspects()}",
+                    "look for the failed rank or node in the launcher's output; raise "
+                    "--timeout-s only if a single step really takes longer",
+                )
+            readable, _, _ = select.select([self._wakeup_r], [], [], min(remaining_s, POLL_S))
+            if readable and signal.SIGTERM in os.read(self._wakeup_r, 64):
+                self._expire(
+                    "was cancelled (SIGTERM: scancel, or the launcher ended the job)",
+                    "run it again; the bundle written so far is marked incomplete",
+                )
 
-    def _expire(self, why: str) -> None:
+    def _expire(self, why: str, fix: str) -> None:
         """Prints the error in the CLI's what/where/fix form and exits without cleanup."""
         what = f"rank {self._rank} {why}; it ran on {node_name()}"
         message = (
             f"error: {what}\n"
             f"  where: {self._step}\n"
-            "  fix: look for the failed rank or node in the launcher's output; raise --timeout-s "
-            "only if a single step really takes longer\n"
+            f"  fix: {fix}\n"
         )
         sys.stderr.flush()
         os.write(2, message.encode())
