@@ -8,8 +8,9 @@ the job ends even under a launcher that would leave the other ranks running.
 
 SIGTERM (`scancel`, or a launcher ending the job) reaches the same thread through Python's
 wakeup fd: a Python signal handler runs only in the main thread, which may be the one blocked
-in MPI, and any other thread (BLAS's, MPI's) may be the one the kernel hands the signal to. Before either exit, the callbacks given to `last_words` run (rank 0's writes
-the incomplete bundle).
+in MPI, and any other thread (BLAS's, MPI's) may be the one the kernel hands the signal to.
+Before either exit, the callbacks given to `last_words` run (rank 0's writes the incomplete
+bundle).
 """
 
 from __future__ import annotations
@@ -119,11 +120,7 @@ class Watchdog:
     def _expire(self, why: str, fix: str) -> None:
         """Prints the error in the CLI's what/where/fix form and exits without cleanup."""
         what = f"rank {self._rank} {why}; it ran on {node_name()}"
-        message = (
-            f"error: {what}\n"
-            f"  where: {self._step}\n"
-            f"  fix: {fix}\n"
-        )
+        message = f"error: {what}\n  where: {self._step}\n  fix: {fix}\n"
         sys.stderr.flush()
         os.write(2, message.encode())
         for callback in list(_LAST_WORDS):
