@@ -51,11 +51,13 @@ engine:
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# The Slurm tests (marker `slurm`) start their own cluster of containers on that engine, once per
+# session (`kernelperf cluster up --engine slurm`), and remove it afterwards.
 test: $(STAMP) lint engine browser
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not docker and not browser"
+	$(BIN)/pytest -q -m "not docker and not slurm and not browser"
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench $(SECTIONS)

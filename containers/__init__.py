@@ -3,7 +3,8 @@
 Public names, for the CLI and for tests that start containers as nodes (the multi-node all-reduce
 uses `ensure_image`, `image_id` and `connect`; its containers find `kernelperf`, `python`, `mpiexec`
 and `hydra_pmi_proxy` on PATH, so `docker exec -i NODE sh -c CMD` runs the harness). The
-`cluster_*` functions make containers stand in for the nodes of a cluster.
+`cluster_*` functions make containers stand in for the nodes of a cluster, driven by the host's
+mpiexec or by a Slurm controller in a container of its own.
 
 Importing this package does not import the Docker SDK: each name is loaded from its private
 module on first use, so the CLI can build its parser (it lists `SPECS`) without docker.
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # what mypy sees; `X as X` marks each as re-exported
     from containers._build import ensure_image as ensure_image
     from containers._build import write_context as write_context
     from containers._cluster import cluster_down as cluster_down
+    from containers._cluster import cluster_exec as cluster_exec
     from containers._cluster import cluster_run as cluster_run
     from containers._cluster import cluster_up as cluster_up
     from containers._engine import connect as connect
@@ -48,7 +50,7 @@ if TYPE_CHECKING:  # what mypy sees; `X as X` marks each as re-exported
 # The public names, by the private module that defines each; tests check that each resolves.
 _HOME = {
     "_build": ("BuildReport", "Progress", "build_image", "ensure_image", "write_context"),
-    "_cluster": ("cluster_down", "cluster_run", "cluster_up"),
+    "_cluster": ("cluster_down", "cluster_exec", "cluster_run", "cluster_up"),
     "_engine": ("connect", "docker_errors", "has_image", "image_id"),
     "_images": ("BASE_IMAGE", "SPECS", "ImageSpec", "image_name", "spec_for"),
     "_lock": ("LockEntry", "fetch_wheelhouse", "read_lock", "resolve_lock", "write_lock"),

@@ -12,6 +12,8 @@ from schemas.versioned import DOCUMENT
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 ContainerRuntime = Literal["docker", "apptainer", "pyxis"]
+# Who started the ranks: Slurm's srun (alone, or inside an sbatch job), torchrun, mpiexec/mpirun.
+Launcher = Literal["srun", "sbatch", "torchrun", "mpiexec", "none"]
 
 
 class Host(BaseModel):
@@ -107,6 +109,28 @@ class RankPlacement(BaseModel):
     device: str = Field(description="Device the rank used.")
 
 
+class JobLaunch(BaseModel):
+    """The job that started a multi-rank run, as its launcher described it to the ranks."""
+
+    model_config = FROZEN
+    launcher: Launcher = Field(
+        description="What started the ranks: srun (sbatch when srun ran inside a batch job), "
+        "torchrun or mpiexec."
+    )
+    job_id: str | None = Field(default=None, description="Slurm job id (SLURM_JOB_ID).")
+    step_id: str | None = Field(default=None, description="Slurm step id (SLURM_STEP_ID).")
+    partition: str | None = Field(default=None, description="Slurm partition of the job.")
+    node_list: tuple[str, ...] = Field(
+        default=(), description="Nodes of the job step, expanded from Slurm's node list."
+    )
+    tasks_per_node: tuple[int, ...] = Field(
+        default=(), description="Ranks on each node of node_list, in the same order."
+    )
+    mpi_plugin: str | None = Field(
+        default=None, description="Slurm's MPI plugin that wired the ranks (pmi2, pmix...)."
+    )
+
+
 class SystemDescription(BaseModel):
     """A system under test: declared by the vendor, probed by the harness."""
 
@@ -127,6 +151,10 @@ class SystemDescription(BaseModel):
     ranks_per_node: int = Field(default=1, ge=1, description="Processes per node.")
     placement: tuple[RankPlacement, ...] = Field(
         default=(), description="Rank to host to device map of a multi-rank run."
+    )
+    job: JobLaunch | None = Field(
+        default=None,
+        description="The launcher and job of a multi-rank run; absent in older bundles.",
     )
     software: Software = Field(description="Software stack.")
     container: ContainerImage | None = Field(default=None, description="Image, if containerised.")

@@ -232,6 +232,19 @@ def _nodes(document: Json) -> None:
     ]
 
 
+def _job(document: Json) -> None:
+    """Placement and nodes agree, but the Slurm job that claims the run had other nodes."""
+    document["nodes"] = 2
+    document["placement"] = [
+        {"rank": 0, "host": "node1", "device": "cpu"},
+        {"rank": 1, "host": "node2", "device": "cpu"},
+    ]
+    document["job"] = {
+        "launcher": "srun", "job_id": "7", "step_id": "0", "partition": "p",
+        "node_list": ["node1", "node3"], "tasks_per_node": [1, 1], "mpi_plugin": "pmi2",
+    }  # fmt: skip
+
+
 def _collective(document: Json) -> None:
     result = document["results"][0]
     result["collective"] = {
@@ -375,6 +388,7 @@ BUNDLE_CASES = [
         _result(_set(["results", 0, "correctness", "tolerance"], 0.5)),
     ),
     Case("two nodes on one host", Code.SYSTEM_NODES, _system(_nodes)),
+    Case("placement outside the job's nodes", Code.SYSTEM_NODES, _system(_job)),
     Case("member escapes with ..", Code.ARCHIVE_UNSAFE, _tar(_add_member("bundle/../../evil"))),
     Case("absolute member", Code.ARCHIVE_UNSAFE, _tar(_add_member("/tmp/evil"))),
     Case(

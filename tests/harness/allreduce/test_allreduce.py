@@ -13,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.allreduce import detect_launch, open_backend
-from harness.allreduce._launch import first_slurm_host, placements, topology
+from harness.allreduce._launch import (
+    expand_slurm_counts,
+    first_slurm_host,
+    job_launch,
+    other_nodes,
+    placements,
+    topology,
+)
 from harness.allreduce._suite import (
     EXACT_INTEGER_LIMIT,
     MAX_WEIGHT,
@@ -122,6 +129,14 @@ def test_rank_factors_keep_every_sum_exact(ranks: int, dtype: DType) -> None:
         (  # mpiexec inside a Slurm allocation: MPI's variables describe the ranks
             {"PMI_RANK": "1", "PMI_SIZE": "4", "SLURM_PROCID": "0", "SLURM_NTASKS": "1"},
             ("mpiexec", 1, 4, None),
+        ),
+        (  # srun --mpi=pmi2 sets PMI_RANK too, equal to the task id: Slurm started the rank
+            {"PMI_RANK": "1", "PMI_SIZE": "2", "SLURM_PROCID": "1", "SLURM_NTASKS": "2"},
+            ("srun", 1, 2, None),
+        ),
+        (  # srun inside a batch script
+            {"SLURM_PROCID": "0", "SLURM_NTASKS": "2", "ENVIRONMENT": "BATCH"},
+            ("sbatch", 0, 2, None),
         ),
     ],
 )
@@ -272,3 +287,42 @@ def test_the_package_front_offers_exactly_its_public_names() -> None:
 
     offered = {name for name in vars(harness.allreduce) if not name.startswith("_")}
     assert offered == set(harness.allreduce.__all__)
+
+
+def test_a_slurm_step_records_its_job() -> None:
+    environ = {
+        "SLURM_PROCID": "0", "SLURM_NTASKS": "3", "SLURM_JOB_ID": "41", "SLURM_STEP_ID": "2",
+        "SLURM_JOB_PARTITION": "batch", "SLURM_STEP_NODELIST": "gpu[07-08]",
+        "SLURM_STEP_TASKS_PER_NODE": "2,1", "SLURM_MPI_TYPE": "pmi2", "ENVIRONMENT": "BATCH",
+    }  # fmt: skip
+    job = job_launch(detect_launch(environ), environ)
+    assert job is not None
+    assert (job.launcher, job.job_id, job.step_id, job.partition) == ("sbatch", "41", "2", "batch")
+    assert (job.node_list, job.tasks_per_node, job.mpi_plugin) == (
+        ("gpu07", "gpu08"),
+        (2, 1),
+        "pmi2",
+    )
+    assert other_nodes(environ | {"SLURMD_NODENAME": "gpu08"}) == ("gpu07",)
+
+
+def test_slurm_counts_expand_run_lengths() -> None:
+    assert expand_slurm_counts("2(x3),1") == (2, 2, 2, 1)
+
+
+def test_sigterm_ends_the_process_through_the_watchdog_after_its_last_words() -> None:
+    script = (
+        "import os, signal, threading, time\n"
+        "from harness.allreduce._watchdog import Watchdog, last_words\n"
+        "with last_words(lambda why, step: print('last words:', step, flush=True)):\n"
+        "    with Watchdog(30, rank=1) as dog:\n"
+        "        dog.kick('in a collective')\n"
+        "        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()\n"
+        "        time.sleep(30)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=20, check=False
+    )
+    assert done.returncode == EXIT_CODE
+    assert "rank 1 was cancelled (SIGTERM" in done.stderr
+    assert done.stdout == "last words: in a collective\n"
