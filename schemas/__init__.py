@@ -4,6 +4,14 @@ Everything that reads a bundle without our code reads the exported `*.schema.jso
 suite's own parameters model lives in its folder, `schemas.suites.<suite>`; see schemas/suites.
 """
 
+from schemas.accuracy import (
+    HARNESS_BOUNDS,
+    HARNESS_CAP,
+    BoundTable,
+    bound_key,
+    error_bound,
+    region_offsets,
+)
 from schemas.bundle_files import (
     ATTESTATION_NAME,
     LOG_NAME,
@@ -35,6 +43,7 @@ from schemas.problem_sets import load_problems, precision_floors, select_problem
 from schemas.result import (
     SCHEMA_VERSION,
     Backend,
+    CheckedRegion,
     Collective,
     Correctness,
     KernelError,
@@ -55,6 +64,8 @@ from schemas.system import (
 
 __all__ = [
     "ATTESTATION_NAME",
+    "HARNESS_BOUNDS",
+    "HARNESS_CAP",
     "LOG_NAME",
     "MANIFEST_NAME",
     "RESULT_NAME",
@@ -62,7 +73,9 @@ __all__ = [
     "SYSTEM_NAME",
     "Accelerator",
     "Backend",
+    "BoundTable",
     "BundleError",
+    "CheckedRegion",
     "Collective",
     "ContainerImage",
     "ContainerRunError",
@@ -95,10 +108,13 @@ __all__ = [
     "SystemStatus",
     "Timer",
     "UsageError",
+    "bound_key",
+    "error_bound",
     "load_problems",
     "manifest_of",
     "percentile",
     "precision_floors",
+    "region_offsets",
     "select_problems",
     "sha256_of",
     "summarize",

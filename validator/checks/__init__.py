@@ -8,7 +8,8 @@ KP-INTERNAL finding for that check and the others still run. A new check is one 
 from __future__ import annotations
 
 from validator._context import BundleCheck
-from validator.checks.measurement import check_correctness, check_measurements
+from validator.checks.correctness import check_correctness
+from validator.checks.measurement import check_measurements
 from validator.checks.nodes import check_nodes
 from validator.checks.plausibility import check_declared_peaks, check_plausibility
 from validator.checks.rules import check_rules

@@ -1,12 +1,12 @@
 """The rules of one bundle: version, division, profile, harness, image, and each kernel result.
 
-Set completeness needs every bundle of a submission at once, so it lives in `validator.round`.
+Set completeness needs every bundle of a submission at once, so it lives in `validator.round`;
+the correctness tolerance is judged with the error, in `validator.checks.correctness`.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import math
 from collections.abc import Iterator
 
 from schemas import RESULT_NAME, SYSTEM_NAME, Division, KernelResult
@@ -20,16 +20,6 @@ def division_of(ctx: BundleContext) -> Division:
     if ctx.location is not None:
         return Division(ctx.location.division)
     return ctx.run.division
-
-
-def tolerance_bound(rules: Rules, result: KernelResult) -> float:
-    """a·u_out + b·√k·u_acc, the loosest tolerance the rules accept for this kernel."""
-    bound = rules.tolerance
-    u_out = bound.unit_roundoff.get(result.precision.output, 0.0)
-    u_acc = bound.unit_roundoff.get(result.precision.compute, 0.0)
-    k = result.problem.params.reduction_length(result.direction)
-    value = bound.output_factor * u_out + bound.accumulate_factor * math.sqrt(k) * u_acc
-    return max(value, bound.floor)
 
 
 def _run_level(ctx: BundleContext, division: Division, rules: DivisionRules) -> Iterator[Finding]:
@@ -143,16 +133,6 @@ def _kernel_level(
             expected=f"<= {division_rules.max_cv}",
             found=round(result.stats.cv, 4),
         )
-    if division_rules.enforce_tolerance and result.flops > 0:
-        bound = tolerance_bound(rules, result)
-        if result.correctness.tolerance > bound * (1 + 1e-9):
-            yield finding(
-                Code.RULES_TOLERANCE,
-                file=RESULT_NAME,
-                json_path=f"{path}.correctness.tolerance",
-                expected=f"<= {bound:.3g}",
-                found=result.correctness.tolerance,
-            )
     if division_rules.official_problems_only:
         yield from _official(rules, result, path)
 
