@@ -1,8 +1,10 @@
 """Measures the real normwise error of every official problem, direction and precision, and
 derives the correctness bounds from it.
 
-    python -m tests.tools.measure_errors [--suite S ...] [--dtype D ...] [--seed N]
+    python -m tests.tools.measure_errors [--suite S ...] [--set SET ...] [--dtype D ...] [--seed N]
         [--out validator/rules/measured/2026.1.json]
+    python -m tests.tools.measure_errors --from-rows LOG ...  # the measured file from the
+        # per-case JSON lines earlier runs printed to stderr (runs split by suite, in parallel)
     python -m tests.tools.measure_errors --apply   # bounds from the measured file into the
                                                     # harness's table and the rules version
 
@@ -37,7 +39,7 @@ from harness.suites.conv import kernels as conv
 from harness.suites.gemm import kernels as gemm
 from harness.suites.rnn import kernels as rnn
 from harness.suites.sparse_gemm import kernels as sparse
-from schemas import DType, Problem, Suite, load_problems
+from schemas import DType, Problem, ProblemSet, Suite, load_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASURED = ROOT / "validator" / "rules" / "measured" / "2026.1.json"
@@ -201,17 +203,35 @@ def _machine() -> str:
     return f"{model}, {torch.get_num_threads()} threads, torch {torch.__version__}"
 
 
-def run(args: argparse.Namespace) -> int:
-    """Measures the chosen suites and precisions and writes the measured file."""
+def _measured_rows(args: argparse.Namespace) -> list[dict[str, object]]:
+    """Measures the chosen suites and precisions, printing each row as a JSON line."""
     suites = [Suite(name) for name in args.suite] if args.suite else list(MEASURE)
     dtypes = tuple(DType(name) for name in args.dtype) if args.dtype else DTYPES
+    sets = {ProblemSet(name) for name in args.set} if args.set else set(ProblemSet)
     rows: list[dict[str, object]] = []
     for suite in suites:
-        for problem in load_problems(suite):
+        for problem in (p for p in load_problems(suite) if p.set in sets):
             for case in cases(problem, dtypes):
                 row = measure(case, args.seed)
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
+    return rows
+
+
+def _logged_rows(logs: list[Path]) -> list[dict[str, object]]:
+    """The rows earlier runs printed, in order, each case once (the last line wins)."""
+    rows: dict[tuple[object, ...], dict[str, object]] = {}
+    for log in logs:
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if line.startswith("{"):
+                row = json.loads(line)
+                rows[row["problem"], row["direction"], row["precision"]] = row
+    return list(rows.values())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measures (or reads the logged rows) and writes the measured file."""
+    rows = _logged_rows(args.from_rows) if args.from_rows else _measured_rows(args)
     document = {
         "generated_by": "python -m tests.tools.measure_errors",
         "machine": _machine(),
@@ -248,9 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     """The command line (module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m tests.tools.measure_errors")
     parser.add_argument("--suite", action="append", choices=[s.value for s in MEASURE])
+    parser.add_argument("--set", action="append", choices=[s.value for s in ProblemSet])
     parser.add_argument("--dtype", action="append", choices=[d.value for d in DTYPES])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=MEASURED)
+    parser.add_argument("--from-rows", type=Path, nargs="+", help="logged rows, not a new run")
     parser.add_argument("--apply", action="store_true", help="derive bounds from --out")
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
