@@ -1,6 +1,6 @@
 """Normwise error against a float64 reference, and the tolerance each kernel's contract earns.
 
-The tolerance is the harness's bound table (`schemas.HARNESS_BOUNDS`, per suite, direction and
+The tolerance is the harness's bound table (`schemas.harness_bounds()`, per suite, direction and
 precision), the same figures the rules of the round judge by: measured errors of every official
 problem times a margin, capped far below the error of garbage (tests/tools/measure_errors.py).
 """
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import torch
 
-from schemas import HARNESS_BOUNDS, HARNESS_CAP, Direction, Precision, Suite, error_bound
+from schemas import Direction, Precision, Suite, error_bound, harness_bounds
 
 
 def tolerance(suite: Suite, direction: Direction, precision: Precision) -> float:
     """Largest relative error accepted for this suite, direction and precision contract."""
-    return error_bound(
-        HARNESS_BOUNDS, suite, direction, precision.input, precision.compute, cap=HARNESS_CAP
-    )
+    cap, table = harness_bounds()
+    return error_bound(table, suite, direction, precision.input, precision.compute, cap=cap)
 
 
 def relative_error(output: torch.Tensor, reference: torch.Tensor) -> float:

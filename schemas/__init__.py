@@ -4,14 +4,7 @@ Everything that reads a bundle without our code reads the exported `*.schema.jso
 suite's own parameters model lives in its folder, `schemas.suites.<suite>`; see schemas/suites.
 """
 
-from schemas.accuracy import (
-    HARNESS_BOUNDS,
-    HARNESS_CAP,
-    BoundTable,
-    bound_key,
-    error_bound,
-    region_offsets,
-)
+from schemas.accuracy import BoundTable, bound_key, error_bound, harness_bounds, region_offsets
 from schemas.bundle_files import (
     ATTESTATION_NAME,
     LOG_NAME,
@@ -64,8 +57,6 @@ from schemas.system import (
 
 __all__ = [
     "ATTESTATION_NAME",
-    "HARNESS_BOUNDS",
-    "HARNESS_CAP",
     "LOG_NAME",
     "MANIFEST_NAME",
     "RESULT_NAME",
@@ -110,6 +101,7 @@ __all__ = [
     "UsageError",
     "bound_key",
     "error_bound",
+    "harness_bounds",
     "load_problems",
     "manifest_of",
     "percentile",

@@ -8,7 +8,7 @@ which both sides compute, and recorded in the result (`Correctness.region`), whe
 validator redraws them.
 
 The error bounds. `error_bound` reads one (suite, direction, precision) entry of a bound table:
-the harness's own (`HARNESS_BOUNDS`, the file beside this module) or a rules version's. The
+the harness's own (`harness_bounds()`, the file beside this module) or a rules version's. The
 figures come from measurements (tests/tools/measure_errors.py) times a margin, capped well below
 the error of an all-zero output (1.0) or of noise of the right scale (about √2).
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from importlib.resources import files
 from typing import TypeAlias
 
@@ -67,9 +68,8 @@ def error_bound(
     return min(by_precision.get(bound_key(input_type, compute), cap), cap)
 
 
-def _harness_bounds() -> tuple[float, dict[str, dict[str, dict[str, float]]]]:
+@cache
+def harness_bounds() -> tuple[float, BoundTable]:
+    """The harness's cap and bound table (`error_bounds.json` beside this module), read once."""
     document = json.loads(files(__package__).joinpath(BOUNDS_FILE).read_text(encoding="utf-8"))
     return float(document["cap"]), document["bounds"]
-
-
-HARNESS_CAP, HARNESS_BOUNDS = _harness_bounds()
