@@ -28,7 +28,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -60,10 +62,22 @@ NO_INT8 = (Suite("rnn"), Suite("sparse_gemm"))
 Outputs = tuple[torch.Tensor, torch.Tensor]  # (the kernel's region, the fp64 reference)
 
 
+@lru_cache(maxsize=1)
+def _operands(case_key: tuple[str, DType, int], problem: Problem) -> Any:
+    """The harness's operands of a problem in one dtype; `cases` orders directions innermost,
+    so the directions of a problem share one draw (most of the time of a large case)."""
+    _, dtype, seed = case_key
+    module = {"gemm": gemm, "conv": conv, "rnn": rnn, "sparse_gemm": sparse}[problem.suite.value]
+    return module.operands(problem.params, dtype, "cpu", seed)  # type: ignore[attr-defined]
+
+
+def _ops(case: Case, seed: int) -> Any:
+    return _operands((case.problem.id, case.precision.input, seed), case.problem)
+
+
 def _gemm(case: Case, seed: int) -> Outputs:
-    params = case.problem.params
     dtype = case.precision.input
-    ops = gemm.operands(params, dtype, "cpu", seed)  # type: ignore[arg-type]
+    ops = _ops(case, seed)
     region = gemm.check_region(case, seed)
     part = region_slices(region)
     left, right = ops.left[part["n"]], ops.right[:, part["m"]]
@@ -74,7 +88,7 @@ def _gemm(case: Case, seed: int) -> Outputs:
 def _conv(case: Case, seed: int) -> Outputs:
     params = case.problem.params
     assert isinstance(params, conv.ConvParams)
-    tensors = conv.operands(params, case.precision.input, "cpu", seed)
+    tensors = _ops(case, seed)
     region = conv.check_region(case, seed)
     part = conv.region_operands(tensors, region)
     if case.precision.input is DType.INT8:
@@ -90,14 +104,13 @@ def _rnn(case: Case, seed: int) -> Outputs:
     assert isinstance(params, rnn.RnnParams)
     small = rnn.reference_params(params)
     region = rnn.check_region(case, seed)
-    ops = rnn.operands(params, case.precision.input, "cpu", seed)
+    ops = _ops(case, seed)
     layer = rnn.Layer(params.cell, rnn.region_operands(ops, region, small.timesteps))
     return layer.result(case.direction), layer.reference(case.direction)
 
 
 def _sparse(case: Case, seed: int) -> Outputs:
-    params = case.problem.params
-    ops = sparse.operands(params, case.precision.input, "cpu", seed)  # type: ignore[arg-type]
+    ops = _ops(case, seed)
     region = sparse.check_region(case, seed)
     part = region_slices(region)
     rows = part["m"]
@@ -122,10 +135,11 @@ MEASURE: dict[Suite, Callable[[Case, int], Outputs]] = {
 
 
 def cases(problem: Problem, dtypes: tuple[DType, ...]) -> Iterator[Case]:
-    """Every official direction in every precision the harness would run for this problem."""
+    """Every official direction in every precision the harness would run for this problem,
+    precision by precision (see `_operands`)."""
     int8_output = DType.FP32 if problem.suite == Suite("conv") else DType.INT32
-    for direction in problem.directions:
-        for dtype in dtypes:
+    for dtype in dtypes:
+        for direction in problem.directions:
             int8_runs = problem.suite not in NO_INT8 and direction.value == "fwd"
             if runs_in(dtype, problem.set) and (dtype is not DType.INT8 or int8_runs):
                 yield Case(problem, direction, precision_of(dtype, int8_output=int8_output))
@@ -208,10 +222,13 @@ def _measured_rows(args: argparse.Namespace) -> list[dict[str, object]]:
     suites = [Suite(name) for name in args.suite] if args.suite else list(MEASURE)
     dtypes = tuple(DType(name) for name in args.dtype) if args.dtype else DTYPES
     sets = {ProblemSet(name) for name in args.set} if args.set else set(ProblemSet)
+    done = {_key(row) for row in _logged_rows(args.skip_logged or [])}
     rows: list[dict[str, object]] = []
     for suite in suites:
         for problem in (p for p in load_problems(suite) if p.set in sets):
             for case in cases(problem, dtypes):
+                if (problem.id, case.direction.value, case.precision.input.value) in done:
+                    continue
                 row = measure(case, args.seed)
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
@@ -225,8 +242,12 @@ def _logged_rows(logs: list[Path]) -> list[dict[str, object]]:
         for line in log.read_text(encoding="utf-8").splitlines():
             if line.startswith("{"):
                 row = json.loads(line)
-                rows[row["problem"], row["direction"], row["precision"]] = row
+                rows[_key(row)] = row
     return list(rows.values())
+
+
+def _key(row: Mapping[str, object]) -> tuple[object, ...]:
+    return row["problem"], row["direction"], row["precision"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -273,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=MEASURED)
     parser.add_argument("--from-rows", type=Path, nargs="+", help="logged rows, not a new run")
+    parser.add_argument("--skip-logged", type=Path, nargs="+", help="cases these logs hold")
     parser.add_argument("--apply", action="store_true", help="derive bounds from --out")
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
