@@ -1,7 +1,8 @@
 """Measures the real normwise error of every official problem, direction and precision, and
 derives the correctness bounds from it.
 
-    python -m tests.tools.measure_errors [--suite S ...] [--set SET ...] [--dtype D ...] [--seed N]
+    python -m tests.tools.measure_errors [--suite S ...] [--set SET ...] [--problem GLOB]
+        [--dtype D ...] [--seed N]
         [--out validator/rules/measured/2026.1.json]
     python -m tests.tools.measure_errors --from-rows LOG ...  # the measured file from the
         # per-case JSON lines earlier runs printed to stderr (runs split by suite, in parallel)
@@ -21,6 +22,7 @@ rounded up to a power of two, at least FLOOR and at most CAP.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import math
 import platform
@@ -225,7 +227,8 @@ def _measured_rows(args: argparse.Namespace) -> list[dict[str, object]]:
     done = {_key(row) for row in _logged_rows(args.skip_logged or [])}
     rows: list[dict[str, object]] = []
     for suite in suites:
-        for problem in (p for p in load_problems(suite) if p.set in sets):
+        chosen = (p for p in load_problems(suite) if p.set in sets)
+        for problem in (p for p in chosen if fnmatch.fnmatchcase(p.id, args.problem)):
             for case in cases(problem, dtypes):
                 if (problem.id, case.direction.value, case.precision.input.value) in done:
                     continue
@@ -253,7 +256,8 @@ def _key(row: Mapping[str, object]) -> tuple[object, ...]:
 def run(args: argparse.Namespace) -> int:
     """Measures (or reads the logged rows) and writes the measured file."""
     rows = _logged_rows(args.from_rows) if args.from_rows else _measured_rows(args)
-    document = {
+    table = maxima(rows)
+    header = {
         "generated_by": "python -m tests.tools.measure_errors",
         "machine": _machine(),
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -261,13 +265,31 @@ def run(args: argparse.Namespace) -> int:
         "margin": MARGIN,
         "cap": CAP,
         "floor": FLOOR,
-        "max_error": maxima(rows),
-        "cases": rows,
+        "max_error": table,
+        "unmeasured": _unmeasured(rows),
     }
+    # One case per line (the time each took stays in the log): a diff shows which ones moved.
+    cases_text = ",\n".join(
+        "  " + json.dumps({k: v for k, v in row.items() if k != "seconds"}) for row in rows
+    )
+    head_text = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in header.items())
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-    _print_table(document["max_error"])  # type: ignore[arg-type]
+    text = "{\n" + head_text + ',\n "cases": [\n' + cases_text + "\n ]\n}\n"
+    args.out.write_text(text, encoding="utf-8")
+    _print_table(table)
     return 0
+
+
+def _unmeasured(rows: list[dict[str, object]]) -> list[str]:
+    """'problem direction precision' of every case the harness runs that no row measured."""
+    done = {_key(row) for row in rows}
+    return [
+        f"{case.problem.id} {case.direction.value} {case.precision.input.value}"
+        for suite in MEASURE
+        for problem in load_problems(suite)
+        for case in cases(problem, DTYPES)
+        if (problem.id, case.direction.value, case.precision.input.value) not in done
+    ]
 
 
 def apply(measured: Path) -> int:
@@ -290,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.tools.measure_errors")
     parser.add_argument("--suite", action="append", choices=[s.value for s in MEASURE])
     parser.add_argument("--set", action="append", choices=[s.value for s in ProblemSet])
+    parser.add_argument("--problem", default="*", help="fnmatch pattern of problem ids")
     parser.add_argument("--dtype", action="append", choices=[d.value for d in DTYPES])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=MEASURED)
