@@ -296,13 +296,16 @@ def apply(measured: Path) -> int:
     """Writes the bounds derived from `measured` into the harness's table and the rules file."""
     document = json.loads(measured.read_text(encoding="utf-8"))
     bounds = derive_bounds(document["max_error"])
-    source = f"{measured.relative_to(ROOT)} × {MARGIN:g}, up to a power of two, capped at {CAP}"
+    source = (
+        f"the largest error in {measured.relative_to(ROOT)} times {MARGIN:g}, "
+        f"up to a power of two, capped at {CAP}"
+    )
     harness = {"source": source, "cap": CAP, "bounds": bounds}
     HARNESS_TABLE.write_text(json.dumps(harness, indent=1) + "\n", encoding="utf-8")
     rules = json.loads(RULES.read_text(encoding="utf-8"))
     kept = rules["tolerance"]["region_required_from"]
     rules["tolerance"] = harness | {"region_required_from": kept}
-    RULES.write_text(json.dumps(rules, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    RULES.write_text(json.dumps(rules, indent=1) + "\n", encoding="utf-8")
     _print_table(document["max_error"])
     return 0
 
