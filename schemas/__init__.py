@@ -4,6 +4,7 @@ Everything that reads a bundle without our code reads the exported `*.schema.jso
 suite's own parameters model lives in its folder, `schemas.suites.<suite>`; see schemas/suites.
 """
 
+from schemas.accuracy import BoundTable, bound_key, error_bound, harness_bounds, region_offsets
 from schemas.bundle_files import (
     ATTESTATION_NAME,
     LOG_NAME,
@@ -36,6 +37,7 @@ from schemas.request import CollectiveOptions, RunRequest, Sweep
 from schemas.result import (
     SCHEMA_VERSION,
     Backend,
+    CheckedRegion,
     Collective,
     Correctness,
     KernelError,
@@ -66,7 +68,9 @@ __all__ = [
     "SYSTEM_NAME",
     "Accelerator",
     "Backend",
+    "BoundTable",
     "BundleError",
+    "CheckedRegion",
     "Collective",
     "CollectiveOptions",
     "ContainerImage",
@@ -105,12 +109,16 @@ __all__ = [
     "Timer",
     "UsageError",
     "bandwidths_gbps",
+    "bound_key",
     "bus_factor",
+    "error_bound",
     "gbps",
+    "harness_bounds",
     "load_problems",
     "manifest_of",
     "percentile",
     "precision_floors",
+    "region_offsets",
     "select_problems",
     "sha256_of",
     "summarize",

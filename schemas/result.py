@@ -27,6 +27,18 @@ class Precision(BaseModel):
     output: DType = Field(description="Element type of the output.")
 
 
+class CheckedRegion(BaseModel):
+    """The block of the output the reference recomputed: offsets drawn from the seed
+    (`schemas.accuracy.region_offsets`), one entry per sliced dimension."""
+
+    model_config = FROZEN
+    dims: tuple[str, ...] = Field(
+        description="Parameter names of the sliced dimensions, e.g. ['m', 'n'] for GEMM."
+    )
+    offsets: tuple[int, ...] = Field(description="First index checked in each dimension.")
+    sizes: tuple[int, ...] = Field(description="How many indices were checked in each dimension.")
+
+
 class Correctness(BaseModel):
     """The output compared with a float64 reference, normwise."""
 
@@ -38,6 +50,11 @@ class Correctness(BaseModel):
     error: float = Field(ge=0, description="Relative error ‖out − ref‖_F / ‖ref‖_F.")
     tolerance: float = Field(gt=0, description="The largest error accepted for this precision.")
     passed: bool = Field(description="error ≤ tolerance.")
+    region: CheckedRegion | None = Field(
+        default=None,
+        description="Where in the output the check looked; absent in bundles made before it "
+        "was recorded.",
+    )
 
 
 class Collective(BaseModel):

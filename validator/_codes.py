@@ -127,6 +127,10 @@ class Code(StrEnum):
     HISTORICAL_ABOVE_PEAK = "KP-HISTORICAL-ABOVE-PEAK"
     HISTORICAL_NO_CEILING = "KP-HISTORICAL-NO-CEILING"
     HISTORICAL_OUTLIER = "KP-HISTORICAL-OUTLIER"
+    # issue 12: correctness that rejects garbage
+    CORRECTNESS_BOUND = "KP-CORRECTNESS-BOUND"
+    CORRECTNESS_PRECISION = "KP-CORRECTNESS-PRECISION"
+    CORRECTNESS_REGION = "KP-CORRECTNESS-REGION"
 
 
 @dataclass(frozen=True)
@@ -487,5 +491,21 @@ CATALOGUE: dict[Code, CodeInfo] = {
         _N,
         "within its workbook, a larger problem runs much faster than a smaller one of its shape",
         "nothing to fix: the figure is shown as published; compare it with its neighbours",
+    ),
+    # issue 12: correctness that rejects garbage
+    Code.CORRECTNESS_BOUND: CodeInfo(
+        _E,
+        "a result passed its check with an error above the rules' bound for its precision",
+        "record the check as failed, or fix the kernel; the bound is in the rules' tolerance",
+    ),
+    Code.CORRECTNESS_PRECISION: CodeInfo(
+        _E,
+        "the error of an fp32 result is one only a lower precision makes: the label is wrong",
+        "label the precision the kernel really ran in (bf16, fp16, tf32)",
+    ),
+    Code.CORRECTNESS_REGION: CodeInfo(
+        _E,
+        "the checked region is missing, out of range, or not the one the seed draws",
+        "run a harness that records correctness.region (schemas.region_offsets)",
     ),
 }

@@ -12,10 +12,19 @@ from contextlib import contextmanager
 
 import torch
 
-from harness.accuracy import relative_error
+from harness.accuracy import relative_error, tolerance
 from harness.failures import is_out_of_memory, is_sticky
 from harness.suites.base import Case, RunOptions
-from schemas import Correctness, DType, MeasurementError, Precision, Problem, ProblemSet
+from schemas import (
+    CheckedRegion,
+    Correctness,
+    DType,
+    MeasurementError,
+    Precision,
+    Problem,
+    ProblemSet,
+    region_offsets,
+)
 
 # Low-precision floats multiply in their own type and accumulate in fp32 (DeepBench's minimum).
 _ACCUMULATOR = {DType.FP16: DType.FP32, DType.BF16: DType.FP32, DType.INT8: DType.INT32}
@@ -55,6 +64,37 @@ def reference_block(m: int, n: int, k: int, budget_flops: int) -> tuple[int, int
         else:
             cols = (cols + 1) // 2
     return rows, cols
+
+
+def drawn_region(case: Case, seed: int, sizes: dict[str, int]) -> CheckedRegion:
+    """The block of `sizes` (parameter name → indices checked) placed where the seed says.
+
+    The offsets come from `schemas.region_offsets`, so the validator can redraw them.
+    """
+    params = case.problem.params
+    dims = tuple(sizes)
+    extents = [int(getattr(params, dim)) for dim in dims]
+    counts = [sizes[dim] for dim in dims]
+    offsets = region_offsets(seed, case.problem.id, case.direction, extents, counts)
+    return CheckedRegion(dims=dims, offsets=offsets, sizes=tuple(counts))
+
+
+def region_slices(region: CheckedRegion) -> dict[str, slice]:
+    """Parameter name → the slice of that dimension the region covers."""
+    return {
+        dim: slice(offset, offset + size)
+        for dim, offset, size in zip(region.dims, region.offsets, region.sizes, strict=True)
+    }
+
+
+def _describe(case: Case, region: CheckedRegion) -> str:
+    """'m 128..255 of 1760, n 0..15 of 16' for each dimension the region does not cover whole."""
+    params = case.problem.params
+    return ", ".join(
+        f"{dim} {offset}..{offset + size - 1} of {getattr(params, dim)}"
+        for dim, offset, size in zip(region.dims, region.offsets, region.sizes, strict=True)
+        if size < getattr(params, dim)
+    )
 
 
 def unsupported(case: Case, device: str, reason: str) -> MeasurementError:
@@ -110,18 +150,26 @@ def strict_precision(device: str) -> None:
 
 
 def compare(
-    output: torch.Tensor, reference: torch.Tensor, tolerance: float, *, subset: str = ""
+    case: Case,
+    output: torch.Tensor,
+    reference: torch.Tensor,
+    region: CheckedRegion,
+    *,
+    reduced: str = "",
 ) -> Correctness:
-    """Normwise error of `output` against the fp64 `reference` of the same inputs.
+    """Normwise error of the `region` of `output` against the fp64 `reference` of the same inputs.
 
-    `subset` names the part of the output that was recomputed when the whole is too big for
-    fp64 (e.g. 'first 2 images'); it marks the check as reduced.
+    `reduced` names how the reference problem was made smaller, where a region of the output is
+    not enough (the RNN's fewer timesteps); a region or a reduction marks the check as reduced.
     """
     error = relative_error(output.detach().cpu(), reference)
+    subset = ", ".join(part for part in (_describe(case, region), reduced) if part)
+    bound = tolerance(case.problem.suite, case.direction, case.precision)
     return Correctness(
         reference="torch fp64 cpu" + (f", {subset}" if subset else ""),
         reduced_problem=bool(subset),
         error=error,
-        tolerance=tolerance,
-        passed=error <= tolerance,
+        tolerance=bound,
+        passed=error <= bound,
+        region=region,
     )

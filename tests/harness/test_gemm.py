@@ -133,8 +133,11 @@ def test_big_problems_are_checked_on_a_block_of_c(monkeypatch: pytest.MonkeyPatc
     )
     correctness = prepared.check()
     assert correctness.reduced_problem and correctness.passed
-    # 96x40 halves, larger side first, to 6x10: 2*6*10*64 flops fit the budget.
-    assert correctness.reference.endswith("rows 0..5 x columns 0..9 of C")
+    # 96x40 halves, larger side first, to 6x10: 2*6*10*64 flops fit the budget; the seed places it.
+    region = correctness.region
+    assert region is not None and region.dims == ("m", "n") and region.sizes == (6, 10)
+    (m0, n0) = region.offsets
+    assert correctness.reference.endswith(f"m {m0}..{m0 + 5} of 96, n {n0}..{n0 + 9} of 40")
 
 
 def test_bytes_moved_counts_a_b_and_c_in_their_types() -> None:

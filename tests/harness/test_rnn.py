@@ -174,7 +174,10 @@ def test_big_problems_are_checked_on_a_reduced_problem(monkeypatch: pytest.Monke
     case = Case(problem(p), Direction.BWD_DATA, precision_of(DType.FP32))
     correctness = SUITE.prepare(case, RunOptions("cpu", (DType.FP32,), 0)).check()
     assert correctness.passed and correctness.reduced_problem
-    assert correctness.reference.endswith("reduced to batch 2 of 8, 2 of 6 steps")
+    region = correctness.region
+    assert region is not None and region.dims == ("batch",) and region.sizes == (2,)
+    (b0,) = region.offsets
+    assert correctness.reference.endswith(f"batch {b0}..{b0 + 1} of 8, first 2 of 6 steps")
 
 
 def test_int8_is_a_measurement_error() -> None:

@@ -104,8 +104,11 @@ def test_big_problems_are_checked_on_a_block_of_c(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(sparse_gemm, "REFERENCE_FLOPS", 2 * 5 * 3 * SMALL.k)
     correctness = prepare().check()
     assert correctness.passed and correctness.reduced_problem
-    # 40x6 halves, larger side first: 20x6, 10x6, 5x6, 5x3.
-    assert correctness.reference.endswith("first 5 of 40 rows, 3 of 6 columns")
+    # 40x6 halves, larger side first: 20x6, 10x6, 5x6, 5x3; the seed places the block.
+    region = correctness.region
+    assert region is not None and region.sizes == (5, 3)
+    (m0, n0) = region.offsets
+    assert correctness.reference.endswith(f"m {m0}..{m0 + 4} of 40, n {n0}..{n0 + 2} of 6")
 
 
 @pytest.mark.parametrize("dtype", [DType.BF16, DType.FP16])

@@ -80,9 +80,7 @@ def result_from_samples(
             reference="torch fp64 cpu",
             reduced_problem=False,
             error=1e-7,
-            tolerance=tolerance(
-                precision.output, precision.compute, problem.params.reduction_length()
-            ),
+            tolerance=tolerance(problem.suite, problem.directions[0], precision),
             passed=True,
         ),
         seed=seed,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from validator._context import BundleCheck
 from validator.checks.collective import check_collectives
+from validator.checks.correctness import check_correctness
 from validator.checks.historical import (
     as_notes,
     check_outliers,
@@ -18,7 +19,7 @@ from validator.checks.historical import (
     measured_only,
 )
 from validator.checks.identity import check_identity
-from validator.checks.measurement import check_correctness, check_measurements
+from validator.checks.measurement import check_measurements
 from validator.checks.nodes import check_nodes
 from validator.checks.plausibility import check_declared_peaks, check_plausibility
 from validator.checks.rules import check_rules

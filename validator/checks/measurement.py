@@ -104,30 +104,3 @@ def check_measurements(ctx: BundleContext) -> Iterator[Finding]:
         path = f"results[{index}]"
         yield from _stats(result, path)
         yield from _throughput(result, path)
-
-
-def check_correctness(ctx: BundleContext) -> Iterator[Finding]:
-    """One finding per kernel whose output failed its check, or whose verdict contradicts itself."""
-    for index, result in enumerate(ctx.run.results):
-        check = result.correctness
-        if check is None:
-            continue  # a published result: never checked here (schemas allow it nowhere else)
-        path = f"results[{index}].correctness"
-        within = check.error <= check.tolerance
-        if check.passed != within:
-            yield finding(
-                Code.CORRECTNESS_INCONSISTENT,
-                file=RESULT_NAME,
-                json_path=f"{path}.passed",
-                expected=within,
-                found=check.passed,
-            )
-        elif not check.passed:
-            yield finding(
-                Code.CORRECTNESS_FAILED,
-                file=RESULT_NAME,
-                json_path=f"{path}.error",
-                message=f"{result.problem.id} {result.direction}: output failed its check",
-                expected=f"<= {check.tolerance:.3g}",
-                found=f"{check.error:.3g}",
-            )

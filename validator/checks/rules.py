@@ -1,13 +1,13 @@
 """The rules of one bundle: version, division, profile, harness, image, and each kernel result.
 
 Set completeness needs every bundle of a submission at once, so it lives in
-`validator._round_rules`.
+`validator._round_rules`; the correctness tolerance is judged with the error, in
+`validator.checks.correctness`.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import math
 from collections.abc import Iterator
 
 from schemas import RESULT_NAME, SYSTEM_NAME, Division, KernelResult
@@ -21,16 +21,6 @@ def division_of(ctx: BundleContext) -> Division:
     if ctx.location is not None:
         return Division(ctx.location.division)
     return ctx.run.division
-
-
-def tolerance_bound(rules: Rules, result: KernelResult) -> float:
-    """a·u_out + b·√k·u_acc, the loosest tolerance the rules accept for this kernel."""
-    bound = rules.tolerance
-    u_out = bound.unit_roundoff.get(result.precision.output, 0.0)
-    u_acc = bound.unit_roundoff.get(result.precision.compute, 0.0)
-    k = result.problem.params.reduction_length(result.direction)
-    value = bound.output_factor * u_out + bound.accumulate_factor * math.sqrt(k) * u_acc
-    return max(value, bound.floor)
 
 
 def _run_level(ctx: BundleContext, division: Division, rules: DivisionRules) -> Iterator[Finding]:
@@ -162,18 +152,6 @@ def _kernel_level(
             found=round(result.stats.cv, 4),
         )
     yield from _measured_time(division_rules, result, path)
-    # Collectives too: their FLOPs are 0, but a loose tolerance would pass a wrong sum.
-    if division_rules.enforce_tolerance:
-        bound = tolerance_bound(rules, result)
-        tolerance = result.correctness.tolerance if result.correctness else 0.0
-        if tolerance > bound * (1 + 1e-9):
-            yield finding(
-                Code.RULES_TOLERANCE,
-                file=RESULT_NAME,
-                json_path=f"{path}.correctness.tolerance",
-                expected=f"<= {bound:.3g}",
-                found=tolerance,
-            )
     if division_rules.official_problems_only:
         yield from _official(rules, result, path)
 

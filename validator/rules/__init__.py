@@ -14,6 +14,7 @@ Closed division, in short (see README.md beside this file for the reasoning):
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import cache
 from importlib.resources import files
 
@@ -115,14 +116,25 @@ class DivisionRules(BaseModel):
     )
 
 
-class ToleranceBound(BaseModel):
-    """The largest correctness tolerance a result may use: a·u_out + b·√k·u_acc."""
+class ToleranceBounds(BaseModel):
+    """The largest relative error a result may show, per suite, direction and precision.
+
+    Measured errors of every official problem times a margin, capped where garbage would pass
+    (README.md beside this file; `schemas.error_bound` reads the table, for the harness too).
+    """
 
     model_config = FROZEN
-    output_factor: float = Field(gt=0)
-    accumulate_factor: float = Field(gt=0)
-    floor: float = Field(gt=0, description="Smallest bound, for exact (integer) contracts.")
-    unit_roundoff: dict[DType, float] = Field(description="u of each type.")
+    source: str = Field(description="The measurements and the margin the bounds come from.")
+    cap: float = Field(
+        gt=0, lt=1, description="The bound of anything unmeasured, and the most any bound may be."
+    )
+    bounds: dict[str, dict[str, dict[str, float]]] = Field(
+        description="suite → direction → precision (input type, or tf32) → largest error."
+    )
+    region_required_from: datetime = Field(
+        description="Runs started from this instant on must record the checked region, and a "
+        "tolerance no looser than the bound; older runs predate both."
+    )
 
 
 class Rules(BaseModel):
@@ -134,7 +146,7 @@ class Rules(BaseModel):
     at_least: dict[DType, tuple[DType, ...]] = Field(
         description="For each floor type, the types that count as at least as precise."
     )
-    tolerance: ToleranceBound
+    tolerance: ToleranceBounds
     divisions: dict[Division, DivisionRules]
     problem_sets: tuple[ProblemSetRule, ...]
 

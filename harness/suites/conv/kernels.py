@@ -23,17 +23,18 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional
 
-from harness.accuracy import tolerance
 from harness.inputs import TORCH_DTYPES, generator, random_nonzero
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
+    drawn_region,
     missing_kernel,
     official_cases,
+    region_slices,
     strict_precision,
     unsupported,
 )
-from schemas import Correctness, Direction, DType, Problem, Suite
+from schemas import CheckedRegion, Correctness, Direction, DType, Problem, Suite
 from schemas.suites.conv import ConvParams
 
 # fp64 convolution runs at about 10 GFLOP/s here: a reference of this size takes ~20-50 ms.
@@ -120,7 +121,8 @@ def _int8_kernel(p: ConvParams, t: Operands) -> Callable[[], torch.Tensor]:
 
 
 def reference_slice(p: ConvParams, direction: Direction) -> dict[str, int]:
-    """Sizes n, k, c of the leading output slice whose fp64 reference fits REFERENCE_FLOPS.
+    """Sizes of the direction's two sliceable dimensions whose fp64 reference fits
+    REFERENCE_FLOPS.
 
     Only dimensions the direction does not reduce over are halved, so every compared element is
     exactly the kernel's own.
@@ -132,35 +134,45 @@ def reference_slice(p: ConvParams, direction: Direction) -> dict[str, int]:
         if sizes[name] == 1:
             break
         sizes[name] = (sizes[name] + 1) // 2
-    return sizes
+    return {name: sizes[name] for name in _SLICEABLE[direction]}
 
 
-def _reference(p: ConvParams, t: Operands, direction: Direction, s: dict[str, int]) -> torch.Tensor:
-    """The sliced result of `direction`, from torch's fp64 convolution and its autograd."""
-    x = t.x[: s["n"], : s["c"]].to(device="cpu", dtype=torch.float64).requires_grad_()
-    w = t.w[: s["k"], : s["c"]].to(device="cpu", dtype=torch.float64).requires_grad_()
+def check_region(case: Case, seed: int) -> CheckedRegion:
+    """The block of the direction's result (y, dx or dw) the reference recomputes, placed by the
+    seed."""
+    params = case.problem.params
+    assert isinstance(params, ConvParams), case.problem.id
+    return drawn_region(case, seed, reference_slice(params, case.direction))
+
+
+def region_operands(t: Operands, region: CheckedRegion) -> Operands:
+    """The operands the region of the result depends on: sliced where the direction keeps a
+    dimension, whole where it reduces over it."""
+    part = {"n": slice(None), "k": slice(None), "c": slice(None)} | region_slices(region)
+    return Operands(
+        x=t.x[part["n"], part["c"]],
+        w=t.w[part["k"], part["c"]],
+        dy=t.dy[part["n"], part["k"]],
+    )
+
+
+def reference(p: ConvParams, t: Operands, direction: Direction) -> torch.Tensor:
+    """The whole result of `direction` on (region) operands, from torch's fp64 convolution and its
+    autograd."""
+    x = t.x.to(device="cpu", dtype=torch.float64).requires_grad_()
+    w = t.w.to(device="cpu", dtype=torch.float64).requires_grad_()
     y = functional.conv2d(x, w, None, _stride(p), _padding(p))
     if direction is Direction.FWD:
         return y.detach()
-    dy = t.dy[: s["n"], : s["k"]].to(device="cpu", dtype=torch.float64)
+    dy = t.dy.to(device="cpu", dtype=torch.float64)
     (grad,) = torch.autograd.grad(y, x if direction is Direction.BWD_DATA else w, dy)
     return grad
 
 
-def _sliced(output: torch.Tensor, direction: Direction, s: dict[str, int]) -> torch.Tensor:
-    """The kernel's result cut to the reference's slice (dims ordered as the result's)."""
-    first, second = _SLICEABLE[direction]
-    return output[: s[first], : s[second]]
-
-
-def _describe(p: ConvParams, part: dict[str, int]) -> str:
-    """'first 64 of 128 filters' for each sliced dimension; empty when nothing was sliced."""
-    full = {"n": (p.n, "images"), "k": (p.k, "filters"), "c": (p.c, "channels")}
-    return ", ".join(
-        f"first {part[key]} of {size} {noun}"
-        for key, (size, noun) in full.items()
-        if part[key] < size
-    )
+def _sliced(output: torch.Tensor, region: CheckedRegion) -> torch.Tensor:
+    """The kernel's result cut to the region (its dimensions are the result's leading two)."""
+    first, second = (region_slices(region)[dim] for dim in region.dims)
+    return output[first, second]
 
 
 def _bytes_moved(p: ConvParams, dtype: DType) -> int:
@@ -203,16 +215,8 @@ class ConvSuite:
             kernel()
 
         def check() -> Correctness:
-            part = reference_slice(params, case.direction)
-            return compare(
-                _sliced(kernel(), case.direction, part),
-                _reference(params, tensors, case.direction, part),
-                tolerance(
-                    case.precision.output,
-                    case.precision.compute,
-                    params.reduction_length(case.direction),
-                ),
-                subset=_describe(params, part),
-            )
+            region = check_region(case, options.seed)
+            expected = reference(params, region_operands(tensors, region), case.direction)
+            return compare(case, _sliced(kernel(), region), expected, region)
 
         return Prepared(kernel=kernel, check=check, bytes_moved=_bytes_moved(params, dtype))

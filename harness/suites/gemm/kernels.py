@@ -21,8 +21,9 @@ on the inference sets through `torch._int_mm`, where the backend has that kernel
 on CUDA it needs more than 16 rows in its first operand and inner and output widths that are
 multiples of 8 (cuBLASLt's int8 alignment), so other shapes are error entries that say so.
 
-Check: the top-left r x c block of C against a float64 product of the same inputs, with r and c
-halved until the reference costs at most REFERENCE_FLOPS (the whole of C when it fits).
+Check: an r x c block of C against a float64 product of the same inputs, with r and c halved
+until the reference costs at most REFERENCE_FLOPS (the whole of C when it fits), placed where the
+run's seed draws it (`check_region`), so no fixed corner of C is the only one checked.
 """
 
 from __future__ import annotations
@@ -32,19 +33,20 @@ from dataclasses import dataclass
 
 import torch
 
-from harness.accuracy import tolerance
 from harness.inputs import TORCH_DTYPES, generator, random_nonzero
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
+    drawn_region,
     first_call,
     precision_of,
     reference_block,
+    region_slices,
     runs_in,
     strict_precision,
     unsupported,
 )
-from schemas import Correctness, DType, Problem, Suite
+from schemas import CheckedRegion, Correctness, DType, Problem, Suite
 from schemas.suites.gemm import GemmParams
 
 # fp64 matmul runs at about 45 GFLOP/s on this CPU: the reference then takes about 10 ms.
@@ -69,6 +71,21 @@ def operands(p: GemmParams, dtype: DType, device: str, seed: int) -> Operands:
     left = b.t() if p.b_t else b
     right = a.t() if p.a_t else a
     return Operands(a=a, b=b, left=left, right=right)
+
+
+def check_region(case: Case, seed: int) -> CheckedRegion:
+    """Rows (m) and columns (n) of C the reference recomputes, placed by the seed."""
+    p = case.problem.params
+    assert isinstance(p, GemmParams), case.problem.id
+    rows, cols = reference_block(p.m, p.n, p.k, REFERENCE_FLOPS)
+    return drawn_region(case, seed, {"m": rows, "n": cols})
+
+
+def reference(ops: Operands, region: CheckedRegion) -> torch.Tensor:
+    """The region of Cᵀ (columns x rows, as stored) as a float64 product of the same inputs."""
+    part = region_slices(region)
+    left = ops.left[part["n"]].to("cpu", torch.float64)
+    return left @ ops.right[:, part["m"]].to("cpu", torch.float64)
 
 
 def _output_dtype(dtype: DType) -> torch.dtype:
@@ -142,17 +159,9 @@ class GemmSuite:
         first_call(kernel, case, options.device)
 
         def check() -> Correctness:
-            rows, cols = reference_block(params.m, params.n, params.k, REFERENCE_FLOPS)
+            region = check_region(case, options.seed)
+            part = region_slices(region)
             kernel()
-            reference = ops.left[:cols].to("cpu", torch.float64) @ ops.right[:, :rows].to(
-                "cpu", torch.float64
-            )
-            whole = (rows, cols) == (params.m, params.n)
-            return compare(
-                c_t[:cols, :rows],
-                reference,
-                tolerance(case.precision.output, case.precision.compute, params.k),
-                subset="" if whole else f"rows 0..{rows - 1} x columns 0..{cols - 1} of C",
-            )
+            return compare(case, c_t[part["n"], part["m"]], reference(ops, region), region)
 
         return Prepared(kernel=kernel, check=check, bytes_moved=_bytes_moved(params, dtype))

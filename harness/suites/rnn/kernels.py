@@ -22,7 +22,8 @@ written plainly; bwd_data against the same back-propagation fed the stored activ
 mask recomputed from a float64 forward would flip where a pre-activation rounds across zero, an
 error of the forward, not of this kernel); bwd_weights against the product of the same stored
 operands. Where that costs more than REFERENCE_FLOPS, the check runs a reduced problem of the same
-cell and hidden size (fewer sequences, then fewer timesteps), seeded the same way. The tests check
+cell and hidden size on a block of the real inputs: fewer sequences, placed where the run's seed
+draws them (`check_region`), then the first timesteps. The tests check
 the backward formulas against autograd and the cells against torch's own.
 """
 
@@ -33,19 +34,20 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-from harness.accuracy import tolerance
 from harness.inputs import TORCH_DTYPES, generator, random_nonzero
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
+    drawn_region,
     missing_kernel,
     official_cases,
+    region_slices,
     strict_precision,
     unsupported,
 )
 from harness.suites.rnn import cells
 from harness.timing import MultiLaunchKernel
-from schemas import Correctness, Direction, DType, Problem, RnnCell, Suite
+from schemas import CheckedRegion, Correctness, Direction, DType, Problem, RnnCell, Suite
 from schemas.suites.rnn import GATES, RnnParams
 
 # fp64 GEMM runs at about 70 GFLOP/s here; a reference of this size takes ~0.1-0.3 s.
@@ -156,10 +158,30 @@ def reference_params(p: RnnParams) -> RnnParams:
 
 
 def _describe(p: RnnParams, small: RnnParams) -> str:
-    """How the reference problem was reduced; empty when it is the problem itself."""
-    if small == p:
+    """How many timesteps the reference problem keeps; empty when it keeps them all."""
+    if small.timesteps == p.timesteps:
         return ""
-    return f"reduced to batch {small.batch} of {p.batch}, {small.timesteps} of {p.timesteps} steps"
+    return f"first {small.timesteps} of {p.timesteps} steps"
+
+
+def check_region(case: Case, seed: int) -> CheckedRegion:
+    """The sequences (batch) the reference problem keeps, placed by the seed."""
+    params = case.problem.params
+    assert isinstance(params, RnnParams), case.problem.id
+    return drawn_region(case, seed, {"batch": reference_params(params).batch})
+
+
+def region_operands(ops: cells.Operands, region: CheckedRegion, steps: int) -> cells.Operands:
+    """The reference problem's inputs: the region's sequences and the first `steps` timesteps of
+    the real ones (U whole)."""
+    rows = region_slices(region)["batch"]
+    return cells.Operands(
+        u=ops.u,
+        xw=ops.xw[:steps, rows].contiguous(),
+        h0=ops.h0[rows].contiguous(),
+        c0=ops.c0[rows].contiguous(),
+        dy=ops.dy[:steps, rows].contiguous(),
+    )
 
 
 def _bytes_moved(p: RnnParams, direction: Direction, dtype: DType) -> int:
@@ -205,19 +227,17 @@ class RnnSuite:
 
         def check() -> Correctness:
             small = reference_params(params)
+            region = check_region(case, options.seed)
             checked = layer
             if small != params:
-                small_ops = operands(small, dtype, options.device, options.seed)
+                small_ops = region_operands(layer.ops, region, small.timesteps)
                 checked = Layer(params.cell, small_ops)
             return compare(
+                case,
                 checked.result(case.direction),
                 checked.reference(case.direction),
-                tolerance(
-                    case.precision.output,
-                    case.precision.compute,
-                    small.reduction_length(case.direction),
-                ),
-                subset=_describe(params, small),
+                region,
+                reduced=_describe(params, small),
             )
 
         return Prepared(

@@ -14,9 +14,9 @@ MKL; on CUDA also the half precisions cuSPARSE has); others raise MeasurementErr
 call.
 int8 raises it up front: torch has no int8 sparse matmul with int32 accumulation on any device.
 
-Check: the top-left block of C against a dense float64 product of the same A and B (dense, so it
-does not rely on the sparse library it checks), the block shrunk until the reference costs at most
-REFERENCE_FLOPS.
+Check: a block of C against a dense float64 product of the same A and B (dense, so it does not
+rely on the sparse library it checks), the block shrunk until the reference costs at most
+REFERENCE_FLOPS and placed where the run's seed draws it (`check_region`).
 """
 
 from __future__ import annotations
@@ -27,18 +27,19 @@ from dataclasses import dataclass
 
 import torch
 
-from harness.accuracy import tolerance
 from harness.inputs import TORCH_DTYPES, generator, random_nonzero
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
+    drawn_region,
     missing_kernel,
     official_cases,
     reference_block,
+    region_slices,
     strict_precision,
     unsupported,
 )
-from schemas import Correctness, DType, Problem, Suite
+from schemas import CheckedRegion, Correctness, DType, Problem, Suite
 from schemas.suites.sparse_gemm import SparseGemmParams
 
 # Dense fp64 matmul runs at about 45-70 GFLOP/s here: the reference then takes about 10 ms.
@@ -85,21 +86,35 @@ def operands(p: SparseGemmParams, dtype: DType, device: str, seed: int) -> Opera
     return Operands(a=a, b=b, c=torch.empty((p.m, p.n), dtype=b.dtype, device=device))
 
 
-def dense_rows(a: torch.Tensor, rows: int) -> torch.Tensor:
-    """The first `rows` rows of the CSR `a` as a dense float64 CPU tensor, read from its arrays."""
-    crow = a.crow_indices().to("cpu", torch.int64)
-    count = int(crow[rows])
-    lengths = crow[1 : rows + 1] - crow[:rows]
-    row_ids = torch.repeat_interleave(torch.arange(rows), lengths)
-    cols = a.col_indices()[:count].to("cpu", torch.int64)
-    dense = torch.zeros((rows, a.shape[1]), dtype=torch.float64)
-    dense[row_ids, cols] = a.values()[:count].to("cpu", torch.float64)
+def dense_rows(a: torch.Tensor, rows: slice) -> torch.Tensor:
+    """Rows `rows` of the CSR `a` as a dense float64 CPU tensor, read from its arrays."""
+    crow = a.crow_indices().to("cpu", torch.int64)[rows.start : rows.stop + 1]
+    first, last = int(crow[0]), int(crow[-1])
+    lengths = crow[1:] - crow[:-1]
+    row_ids = torch.repeat_interleave(torch.arange(len(lengths)), lengths)
+    cols = a.col_indices()[first:last].to("cpu", torch.int64)
+    dense = torch.zeros((len(lengths), a.shape[1]), dtype=torch.float64)
+    dense[row_ids, cols] = a.values()[first:last].to("cpu", torch.float64)
     return dense
 
 
 def sparse_product(ops: Operands) -> torch.Tensor:
     """C = A·B into the preallocated C, with no memset of C first (module docs)."""
     return torch.addmm(ops.c, ops.a, ops.b, beta=0, out=ops.c)
+
+
+def check_region(case: Case, seed: int) -> CheckedRegion:
+    """Rows (m) and columns (n) of C the reference recomputes, placed by the seed."""
+    p = case.problem.params
+    assert isinstance(p, SparseGemmParams), case.problem.id
+    rows, cols = reference_block(p.m, p.n, p.k, REFERENCE_FLOPS)
+    return drawn_region(case, seed, {"m": rows, "n": cols})
+
+
+def reference(ops: Operands, region: CheckedRegion) -> torch.Tensor:
+    """The region of C as a dense float64 product of the same A and B."""
+    part = region_slices(region)
+    return dense_rows(ops.a, part["m"]) @ ops.b[:, part["n"]].to("cpu", torch.float64)
 
 
 def _bytes_moved(p: SparseGemmParams, dtype: DType) -> int:
@@ -139,15 +154,9 @@ class SparseGemmSuite:
             kernel()
 
         def check() -> Correctness:
-            rows, cols = reference_block(params.m, params.n, params.k, REFERENCE_FLOPS)
+            region = check_region(case, options.seed)
+            part = region_slices(region)
             kernel()
-            reference = dense_rows(ops.a, rows) @ ops.b[:, :cols].to("cpu", torch.float64)
-            part = f"first {rows} of {params.m} rows, {cols} of {params.n} columns"
-            return compare(
-                ops.c[:rows, :cols],
-                reference,
-                tolerance(case.precision.output, case.precision.compute, params.reduction_length()),
-                subset="" if (rows, cols) == (params.m, params.n) else part,
-            )
+            return compare(case, ops.c[part["m"], part["n"]], reference(ops, region), region)
 
         return Prepared(kernel=kernel, check=check, bytes_moved=_bytes_moved(params, dtype))

@@ -10,10 +10,9 @@ from collections.abc import Iterable
 
 import torch
 
-from harness.accuracy import tolerance
 from harness.inputs import generator, random_nonzero
 from harness.suites.base import Case, Prepared, RunOptions
-from harness.suites.contracts import compare, first_call, official_cases
+from harness.suites.contracts import compare, drawn_region, first_call, official_cases
 from schemas import Correctness, Problem, Suite
 from schemas.suites import scale
 
@@ -43,9 +42,7 @@ class ScaleSuite:
         def check() -> Correctness:
             kernel()
             reference = x.to("cpu", torch.float64) * params.alpha
-            length = params.reduction_length(case.direction)
-            bound = tolerance(case.precision.output, case.precision.compute, length)
-            return compare(y, reference, bound)
+            return compare(case, y, reference, drawn_region(case, options.seed, {"n": params.n}))
 
         return Prepared(kernel=kernel, check=check, bytes_moved=2 * x.numel() * x.element_size())
 
