@@ -93,6 +93,7 @@ def kernel_result(
         seed=seed,
         page_faults=timing.page_faults,
         collective=collective,
+        timing_method=timing.method,
     )
 
 

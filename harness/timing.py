@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from schemas import Timer
+from schemas import Timer, TimingLoop, TimingMethod
 
 Kernel = Callable[[], object]
 
@@ -43,6 +43,8 @@ class Timing:
     timer: Timer
     page_faults: int | None = None
     """Minor page faults of this process during the timed calls (not the warm-up)."""
+    method: TimingMethod | None = None
+    """How the samples were taken; None where nothing says (older callers)."""
 
 
 class Clock(Protocol):
@@ -105,6 +107,7 @@ def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
         warmup_count=warmup_calls,
         timer=clock.timer,
         page_faults=minor_faults() - faults_before,
+        method=TimingMethod(loop=TimingLoop.PYTHON, calls_per_sample=clock.calls_per_sample),
     )
 
 

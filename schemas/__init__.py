@@ -42,6 +42,8 @@ from schemas.result import (
     KernelResult,
     Precision,
     RunResult,
+    TimingLoop,
+    TimingMethod,
 )
 from schemas.statistics import Statistics, percentile, summarize
 from schemas.suites import Suite, SuiteParams, SuiteSpec
@@ -99,6 +101,8 @@ __all__ = [
     "SystemDescription",
     "SystemStatus",
     "Timer",
+    "TimingLoop",
+    "TimingMethod",
     "UsageError",
     "bandwidths_gbps",
     "bus_factor",
