@@ -92,7 +92,7 @@ def build_library(library_version: str) -> Path | str:
             detail = getattr(exc, "stderr", b"") or b""
             first = detail.decode(errors="replace").strip().splitlines()[:1]
             return f"{mpicc} could not build the loop: {first[0] if first else exc}"
-        os.replace(built, target)
+        built.replace(target)
     return target
 
 
