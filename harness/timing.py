@@ -7,6 +7,7 @@ runs read `perf_counter_ns` while CUDA runs read events after synchronising.
 
 from __future__ import annotations
 
+import math
 import resource
 import time
 from collections.abc import Callable
@@ -32,6 +33,16 @@ class TimingPolicy:
         """Samples that fit the budget at the estimated cost per call, within the bounds."""
         fitting = int(self.budget_s * 1e9 / max(estimate_ns, 1.0))
         return max(self.min_samples, min(self.max_samples, fitting))
+
+    def planned_s(self, call_s: float) -> float:
+        """Seconds `measure` spends on a kernel whose calls take `call_s`: warm-up, then samples.
+
+        The time policy per result: at least `min_samples` and about `budget_s` of samples (the
+        rules' minimum measured time), so at most max(warmup_s + budget_s, (min_warmup_calls +
+        min_samples) x call): a slow official problem is timed fewer times, never dropped.
+        """
+        warmup_calls = max(self.min_warmup_calls, math.ceil(self.warmup_s / max(call_s, 1e-9)))
+        return (warmup_calls + self.sample_count(call_s * 1e9)) * call_s
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ the CLI at this front door.
     place_bundles(sources, ...)        copies bundles into the submission layout
     unpacked(archive, file)            a .tar.gz bundle unpacked safely into a temporary folder
     signature_check(verdict)           attestation's verdict on a signature, as findings
+    match_device(name)                 the device table's rows (published peaks) for a device name
 
 Everything is imported eagerly: the whole package costs about 10 ms more than the parts that
 `kernelperf validate` needs anyway (schemas and pydantic are most of it), so laziness would buy
@@ -25,6 +26,7 @@ from validator._junit import write_junit
 from validator._render import findings_table, render_report
 from validator._report import BundleReport, BundleStatus, Report
 from validator._submission import Placement, place_bundles
+from validator.peaks import match_device
 from validator.signatures import SignatureCheck, signature_check
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "SignatureCheck",
     "findings_table",
     "load_bundle",
+    "match_device",
     "place_bundles",
     "render_report",
     "signature_check",
