@@ -5,10 +5,10 @@ fitted per suite (`Calibration`); its result takes what the timing policy spends
 (`TimingPolicy.planned_s`: warm-up and samples) plus preparing and checking it,
 `case_overhead_s + check_calls x call`. Peaks are probed (a CPU's cores x clock x FLOPs per
 cycle of its ISA, a copy's bandwidth) or declared (a GPU's, from system.json or the device
-table); the power law and overheads come from a short calibration that runs two real cases of
-each suite on this device (its cheapest and its median), so that a wrong peak or a slow library
-changes the fit, not the estimate. `kernelperf run --dry-run` prints the estimate; the progress
-bar's ETA counts down the same per-case figures.
+table); the power law and overheads come from a short calibration that runs three real cases
+of each suite on this device (its cheapest, median and dearest), so that a wrong peak or a slow
+library changes the fit, not the estimate. `kernelperf run --dry-run` prints the estimate; the
+progress bar's ETA counts down the same per-case figures.
 """
 
 from __future__ import annotations
@@ -78,14 +78,16 @@ class Calibration:
     """How a suite's call time grows with its roofline, and its fixed costs per case.
 
     call = reference_call_s x (roofline / reference_roofline_s) ** exponent: a power law through
-    two real cases, because neither the roofline alone (Python per time step, launch costs) nor
-    a fixed overhead fits every suite; `efficiency` is the reference case's share of the peak.
+    real cases (the suite's median one as the reference, its cheapest below, its dearest above),
+    because neither the roofline alone (Python per time step, launch costs) nor a fixed
+    overhead fits every suite; `efficiency` is the reference case's share of the peak.
     """
 
     efficiency: float
     reference_roofline_s: float
     reference_call_s: float
     exponent: float
+    upper_exponent: float
     case_overhead_s: float
     check_calls: float
     measured: bool
@@ -93,7 +95,8 @@ class Calibration:
     def call_s(self, roofline_s: float) -> float:
         """The estimated time of a call whose roofline is `roofline_s`."""
         ratio = max(roofline_s, 1e-12) / self.reference_roofline_s
-        return float(self.reference_call_s * ratio**self.exponent)
+        exponent = self.upper_exponent if ratio > 1 else self.exponent
+        return float(self.reference_call_s * ratio**exponent)
 
 
 # Without a calibration: a call at the reference roofline runs at UNCALIBRATED_EFFICIENCY and a
@@ -103,6 +106,7 @@ UNCALIBRATED = Calibration(
     reference_roofline_s=UNCALIBRATED_CALL_S * UNCALIBRATED_EFFICIENCY,
     reference_call_s=UNCALIBRATED_CALL_S,
     exponent=1.0,
+    upper_exponent=1.0,
     case_overhead_s=UNCALIBRATED_CASE_S,
     check_calls=UNCALIBRATED_CHECK_CALLS,
     measured=False,
@@ -166,14 +170,14 @@ def estimate_suite(
     return SuiteEstimate(plan.suite.suite, tuple(seconds), calibration)
 
 
-def calibration_cases(plan: SuitePlan, peaks: Peaks) -> tuple[Case, Case]:
-    """The cheapest case, and the median one by roofline (the middle of what will run)."""
+def calibration_cases(plan: SuitePlan, peaks: Peaks) -> tuple[Case, Case, Case]:
+    """The cheapest, the median and the dearest case by roofline."""
 
     def roofline(case: Case) -> float:
         return peaks.roofline_s(*case_size(plan, case), case.precision.input)
 
     ordered = sorted(plan.cases, key=roofline)
-    return ordered[0], ordered[len(ordered) // 2]
+    return ordered[0], ordered[len(ordered) // 2], ordered[-1]
 
 
 def _time_case(plan: SuitePlan, case: Case, request: RunRequest) -> tuple[float, float]:
@@ -192,30 +196,34 @@ def _time_case(plan: SuitePlan, case: Case, request: RunRequest) -> tuple[float,
     return set_up_s - call, call
 
 
+def _exponent(rooflines: tuple[float, float], calls: tuple[float, float]) -> float:
+    """The power law's exponent between two cases, 1 where their rooflines barely differ."""
+    if rooflines[1] <= rooflines[0] * 1.5:
+        return 1.0
+    exponent = math.log(calls[1] / calls[0]) / math.log(rooflines[1] / rooflines[0])
+    return min(max(exponent, EXPONENT_BOUNDS[0]), EXPONENT_BOUNDS[1])
+
+
 def calibrate(plan: SuitePlan, request: RunRequest, peaks: Peaks) -> Calibration:
-    """The power law and fixed costs from two real cases of the suite, timed here and now.
+    """The power law and fixed costs from three real cases of the suite, timed here and now.
 
     Preparing and checking a case costs a fixed part plus a multiple of its call (the float64
-    reference), fitted through both cases too.
+    reference), fitted through the cheapest and the median case.
     """
-    cases = calibration_cases(plan, peaks)
     set_up, timed, rooflines = [], [], []
-    for case in cases:
+    for case in calibration_cases(plan, peaks):
         case_set_up, call = _time_case(plan, case, request)
         set_up.append(max(case_set_up, 0.0))
         timed.append(max(call, 1e-9))
         rooflines.append(max(peaks.roofline_s(*case_size(plan, case), case.precision.input), 1e-12))
-    exponent = 1.0
-    if rooflines[1] > rooflines[0] * 1.5:
-        exponent = math.log(timed[1] / timed[0]) / math.log(rooflines[1] / rooflines[0])
-    low, high = EXPONENT_BOUNDS
     slope = (set_up[1] - set_up[0]) / (timed[1] - timed[0]) if timed[1] > timed[0] else 0.0
     check_calls = max(slope, 0.0)
     return Calibration(
         efficiency=min(rooflines[1] / timed[1], 1.0),
         reference_roofline_s=rooflines[1],
         reference_call_s=timed[1],
-        exponent=min(max(exponent, low), high),
+        exponent=_exponent((rooflines[0], rooflines[1]), (timed[0], timed[1])),
+        upper_exponent=_exponent((rooflines[1], rooflines[2]), (timed[1], timed[2])),
         case_overhead_s=max(set_up[0] - check_calls * timed[0], 0.0),
         check_calls=check_calls,
         measured=True,
