@@ -196,16 +196,22 @@ def measure_collective(
     """Warms up one call at a time, then times batches on every rank; the slowest rank's each.
 
     The slowest rank is the sample because a collective ends when its last rank does. The
-    cost per call that sizes the batches and the run is the slowest rank's median warm-up call,
-    the first left out: first calls pay for page faults and connection set-up.
+    cost per call that sizes the run is the slowest rank's median warm-up call, the first left
+    out (first calls pay for page faults and connection set-up); the batch follows from its
+    fastest warm-up call.
     """
     progress("warm-up")
     first_ns = loop.run(policy.min_warmup_calls, 1)
     spent_ns, last_ns = backend.max_across_ranks([sum(first_ns), first_ns[-1]])
     (extra_warmup,) = backend.broadcast([_extra_warmup(policy, spent_ns, last_ns)])
     warmup_ns = first_ns + loop.run(int(extra_warmup), 1)
-    (per_call_ns,) = backend.max_across_ranks([statistics.median(warmup_ns[1:] or warmup_ns)])
-    batch = calls_per_sample(per_call_ns, min_sample_ns, loop)
+    steady_ns = warmup_ns[1:] or warmup_ns
+    per_call_ns, fastest_ns = backend.max_across_ranks(
+        [statistics.median(steady_ns), min(steady_ns)]
+    )
+    # The batch from the fastest call: a warm-up slowed by a busy machine (a rank descheduled
+    # while the other spins) would otherwise leave tiny calls unbatched.
+    batch = calls_per_sample(fastest_ns, min_sample_ns, loop)
     calls, samples = (
         int(n) for n in backend.broadcast([batch, policy.sample_count(per_call_ns * batch)])
     )
