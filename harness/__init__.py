@@ -13,6 +13,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from harness.bundle import write_bundle
     from harness.checkpoint import Resume, read_resume
+    from harness.estimate import (
+        UNCALIBRATED,
+        Calibration,
+        Peaks,
+        SuiteEstimate,
+        calibrate,
+        cpu_peaks,
+        estimate_run,
+    )
     from harness.plan import ALL_DTYPES, POLICIES, SuitePlan, plan_suites
     from harness.probe import describe_system
     from harness.records import kernel_error, kernel_result, torch_backend
@@ -22,6 +31,13 @@ if TYPE_CHECKING:
     from harness.timing import Clock, HostClock, Timing, TimingPolicy, measure
 
 _HOMES = {
+    "UNCALIBRATED": "harness.estimate",
+    "Calibration": "harness.estimate",
+    "Peaks": "harness.estimate",
+    "SuiteEstimate": "harness.estimate",
+    "calibrate": "harness.estimate",
+    "cpu_peaks": "harness.estimate",
+    "estimate_run": "harness.estimate",
     "Case": "harness.suites.base",
     "write_bundle": "harness.bundle",
     "read_resume": "harness.checkpoint",
@@ -50,18 +66,25 @@ _HOMES = {
 __all__ = [
     "ALL_DTYPES",
     "POLICIES",
+    "UNCALIBRATED",
+    "Calibration",
     "Case",
     "Clock",
     "HostClock",
+    "Peaks",
     "Resume",
     "RunObserver",
     "Runner",
+    "SuiteEstimate",
     "SuitePlan",
     "SuiteRun",
     "Timing",
     "TimingPolicy",
+    "calibrate",
     "compute_suite",
+    "cpu_peaks",
     "describe_system",
+    "estimate_run",
     "kernel_error",
     "kernel_result",
     "measure",

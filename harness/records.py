@@ -102,6 +102,7 @@ def kernel_result(
         collective=collective,
         regime=timing.regime,
         gpu_state=gpu_state,
+        timing_method=timing.method,
     )
 
 

@@ -7,13 +7,14 @@ runs read `perf_counter_ns` while CUDA runs read events after synchronising.
 
 from __future__ import annotations
 
+import math
 import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from schemas import Timer
+from schemas import Timer, TimingLoop, TimingMethod
 from schemas.result import TimingRegime
 
 Kernel = Callable[[], object]
@@ -50,6 +51,16 @@ class TimingPolicy:
         fitting = int(self.budget_s * 1e9 / max(estimate_ns, 1.0))
         return max(self.min_samples, min(self.max_samples, fitting))
 
+    def planned_s(self, call_s: float) -> float:
+        """Seconds `measure` spends on a kernel whose calls take `call_s`: warm-up, then samples.
+
+        The time policy per result: at least `min_samples` and about `budget_s` of samples (the
+        rules' minimum measured time), so at most max(warmup_s + budget_s, (min_warmup_calls +
+        min_samples) x call): a slow official problem is timed fewer times, never dropped.
+        """
+        warmup_calls = max(self.min_warmup_calls, math.ceil(self.warmup_s / max(call_s, 1e-9)))
+        return (warmup_calls + self.sample_count(call_s * 1e9)) * call_s
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -62,6 +73,8 @@ class Timing:
     """Minor page faults of this process during the timed calls (not the warm-up)."""
     regime: TimingRegime | None = None
     """How a device clock ran the samples (mode, calls per sample, L2 flushed); None on the host."""
+    method: TimingMethod | None = None
+    """How the samples were taken; None where nothing says (older callers)."""
 
 
 class Clock(Protocol):
@@ -138,6 +151,7 @@ def measure(kernel: Kernel, policy: TimingPolicy, clock: Clock) -> Timing:
         timer=clock.timer,
         page_faults=minor_faults() - faults_before,
         regime=clock.regime,
+        method=TimingMethod(loop=TimingLoop.PYTHON, calls_per_sample=clock.calls_per_sample),
     )
 
 

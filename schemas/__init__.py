@@ -45,6 +45,8 @@ from schemas.result import (
     Precision,
     Provenance,
     RunResult,
+    TimingLoop,
+    TimingMethod,
 )
 from schemas.statistics import Statistics, percentile, summarize
 from schemas.suites import Suite, SuiteParams, SuiteSpec
@@ -107,6 +109,8 @@ __all__ = [
     "SystemDescription",
     "SystemStatus",
     "Timer",
+    "TimingLoop",
+    "TimingMethod",
     "UsageError",
     "bandwidths_gbps",
     "bound_key",

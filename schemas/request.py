@@ -56,6 +56,17 @@ class CollectiveOptions(BaseModel):
     sweep: Sweep | None = Field(
         default=None, description="A size sweep instead of DeepBench's sizes (open division)."
     )
+    loop: Literal["auto", "native", "python"] = Field(
+        default="auto",
+        description="What runs the timed calls: native (a C loop built with the MPI's mpicc), "
+        "python (mpi4py's call from Python), or auto (native where it builds, else python).",
+    )
+    min_sample_us: float = Field(
+        default=20.0,
+        ge=0,
+        description="Each sample batches back-to-back calls until it lasts this long (OSU and "
+        "nccl-tests batch so); 0 times every call alone, keeping the per-call distribution.",
+    )
 
 
 class RunRequest(BaseModel):

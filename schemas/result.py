@@ -39,6 +39,32 @@ class CheckedRegion(BaseModel):
     sizes: tuple[int, ...] = Field(description="How many indices were checked in each dimension.")
 
 
+class TimingLoop(StrEnum):
+    """What ran the timed calls: Python between the clock reads, or a compiled loop."""
+
+    PYTHON = "python"
+    NATIVE = "native"
+
+
+class TimingMethod(BaseModel):
+    """How the samples were taken: one call or a batch per sample, by which loop.
+
+    A batch of k back-to-back calls per sample hides the clock's and the loop's cost per call
+    (OSU and nccl-tests time so); its sample is the batch's time / k, so the per-call
+    distribution is only there when k is 1.
+    """
+
+    model_config = FROZEN
+    loop: TimingLoop = Field(description="python: the harness's Python loop; native: C.")
+    calls_per_sample: int = Field(
+        ge=1, description="Back-to-back calls behind each sample; samples_ns are per call."
+    )
+    fallback: str | None = Field(
+        default=None,
+        description="Why the loop is not the one asked for (e.g. no MPI compiler), if so.",
+    )
+
+
 class Correctness(BaseModel):
     """The output compared with a float64 reference, normwise."""
 
@@ -183,6 +209,11 @@ class KernelResult(BaseModel):
     provenance: Provenance | None = Field(
         default=None, description="Where a published result comes from; only with that timer."
     )
+    timing_method: TimingMethod | None = Field(
+        default=None,
+        description="How the samples were taken; absent in older bundles: one call per sample "
+        "in Python (or a CUDA graph's mean per call).",
+    )
 
     @model_validator(mode="after")
     def _published_or_measured(self) -> KernelResult:
@@ -196,6 +227,14 @@ class KernelResult(BaseModel):
         ):
             raise ValueError("a measured result has samples and a check, and no provenance")
         return self
+
+    def calls_per_sample(self) -> int:
+        """Calls behind each sample: 1 unless the timing method says it batched them."""
+        return 1 if self.timing_method is None else self.timing_method.calls_per_sample
+
+    def measured_ns(self) -> int:
+        """The time the timed calls took in all: samples are per call, each of k calls."""
+        return sum(self.samples_ns) * self.calls_per_sample()
 
 
 class ErrorKind(StrEnum):

@@ -13,6 +13,7 @@ the CLI at this front door.
     signature_check(verdict)           attestation's verdict on a signature, as findings
     import_workbooks(paths, round, into) DeepBench's published workbooks as a historical round
     import_table / unmatched_table     the import report as rich tables
+    match_device(name)                 the device table's rows (published peaks) for a device name
 
 Everything is imported eagerly: the whole package costs about 10 ms more than the parts that
 `kernelperf validate` needs anyway (schemas and pydantic are most of it), so laziness would buy
@@ -28,6 +29,7 @@ from validator._junit import write_junit
 from validator._render import findings_table, render_report
 from validator._report import BundleReport, BundleStatus, Report
 from validator._submission import Placement, place_bundles
+from validator.peaks import match_device
 from validator.signatures import SignatureCheck, signature_check
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "import_table",
     "import_workbooks",
     "load_bundle",
+    "match_device",
     "place_bundles",
     "render_report",
     "signature_check",

@@ -1,10 +1,14 @@
 """Times a collective the way nccl-tests and OSU do, over any backend that can run one.
 
 Every rank must make the same calls in the same order, or the job deadlocks. So nothing here
-is decided by one rank's own clock: warm-up length and sample count follow from the slowest
-rank's warm-up, and rank 0's decision is broadcast so that not even a rounding difference can
-split the ranks; the timed loop starts after an untimed barrier, and the per-call samples are
-reduced with MAX only after the loop, never inside it.
+is decided by one rank's own clock: warm-up length, calls per sample and sample count follow
+from the slowest rank's warm-up, and rank 0's decision is broadcast so that not even a rounding
+difference can split the ranks; the timed loop starts after an untimed barrier, and the samples
+are reduced with MAX only after the loop, never inside it.
+
+A sample is a batch of k back-to-back calls, k chosen so that it lasts at least the request's
+`min_sample_us` (k = 1 keeps the per-call distribution); what runs the batch is a `SampleLoop`:
+the native C loop (harness/allreduce/_native.py), Python, or a backend's own per-call clock.
 """
 
 from __future__ import annotations
@@ -20,10 +24,26 @@ import numpy as np
 import numpy.typing as npt
 
 from harness.timing import Kernel, Timing, TimingPolicy, minor_faults
-from schemas import DType, Timer
+from schemas import DType, Timer, TimingLoop, TimingMethod
 from schemas.result import TimingMode, TimingRegime
 
 Progress = Callable[[str], None]
+# A batch needs no more calls than this: at 0.1 us a call it still lasts 100 us.
+MAX_CALLS_PER_SAMPLE = 1_000
+
+
+class SampleLoop(Protocol):
+    """Runs timed batches of one all-reduce on this rank."""
+
+    loop: TimingLoop
+    batches: bool
+    """False: it times one call per sample only (a device clock around each call)."""
+    fallback: str | None
+    """Why this is not the loop that was asked for, if it is not."""
+
+    def run(self, samples: int, calls_per_sample: int) -> list[int]:
+        """This rank's time of each of `samples` batches of `calls_per_sample` calls, in ns."""
+        ...
 
 
 class CollectiveBuffers(Protocol):
@@ -60,8 +80,9 @@ class CollectiveBackend(Protocol):
     """A communicator over all ranks, with the few control operations the harness needs.
 
     `errors` are the exceptions its library raises when the communicator breaks.
-    `calls_per_sample` is how many back-to-back calls each sample of `time_calls` averages
-    (nccl-tests style batching of small messages; 1 where every call is timed alone).
+    `calls_per_sample` is how many back-to-back calls each sample of its own per-call clock
+    averages inside the loop it hands out (NCCL batches small messages, nccl-tests style; 1
+    where every call is timed alone).
     """
 
     rank: int
@@ -77,8 +98,8 @@ class CollectiveBackend(Protocol):
         """Allocates the buffers of one all-reduce; raises MemoryError when they do not fit."""
         ...
 
-    def time_calls(self, kernel: Kernel, count: int) -> list[int]:
-        """Takes `count` samples of `calls_per_sample` back-to-back calls; ns per call of each."""
+    def sample_loop(self, buffers: CollectiveBuffers, wanted: TimingLoop) -> SampleLoop:
+        """The loop that times `buffers`' all-reduce: `wanted` where this backend has it."""
         ...
 
     def barrier(self) -> None:
@@ -117,41 +138,107 @@ def host_clock_calls(kernel: Kernel, count: int) -> list[int]:
     return samples
 
 
+class PythonBatches:
+    """perf_counter_ns around each batch of calls of a Python kernel."""
+
+    loop = TimingLoop.PYTHON
+    batches = True
+
+    def __init__(self, kernel: Kernel, fallback: str | None = None) -> None:
+        self._kernel = kernel
+        self.fallback = fallback
+
+    def run(self, samples: int, calls_per_sample: int) -> list[int]:
+        """The batches, into a list allocated before the loop."""
+        if calls_per_sample == 1:
+            return host_clock_calls(self._kernel, samples)
+        clock, kernel, calls = time.perf_counter_ns, self._kernel, range(calls_per_sample)
+        batch_ns = [0] * samples
+        for index in range(samples):
+            start = clock()
+            for _ in calls:
+                kernel()
+            batch_ns[index] = clock() - start
+        return batch_ns
+
+
+class PerCallLoop:
+    """A backend's own clock around each call (CUDA events around each NCCL call)."""
+
+    loop = TimingLoop.PYTHON
+    batches = False
+
+    def __init__(
+        self,
+        time_calls: Callable[[Kernel, int], list[int]],
+        kernel: Kernel,
+        fallback: str | None = None,
+    ) -> None:
+        self._time_calls = time_calls
+        self._kernel = kernel
+        self.fallback = fallback
+
+    def run(self, samples: int, calls_per_sample: int) -> list[int]:
+        """One call per sample whatever is asked: this clock cannot batch."""
+        return self._time_calls(self._kernel, samples)
+
+
+def calls_per_sample(per_call_ns: float, min_sample_ns: float, loop: SampleLoop) -> int:
+    """Calls that make a sample last at least `min_sample_ns`, at most MAX_CALLS_PER_SAMPLE."""
+    if not loop.batches:
+        return 1
+    return min(MAX_CALLS_PER_SAMPLE, max(1, math.ceil(min_sample_ns / max(per_call_ns, 1.0))))
+
+
 def measure_collective(
     backend: CollectiveBackend,
-    kernel: Kernel,
+    loop: SampleLoop,
     policy: TimingPolicy,
+    *,
+    min_sample_ns: float = 0.0,
     progress: Progress = lambda phase: None,
 ) -> Timing:
-    """Warms up, then times every call on every rank and keeps the slowest rank per call.
+    """Warms up one call at a time, then times batches on every rank; the slowest rank's each.
 
     The slowest rank is the sample because a collective ends when its last rank does. The
     cost per call that sizes the run is the slowest rank's median warm-up call, the first left
-    out: first calls pay for page faults and connection set-up and would shrink the count.
+    out (first calls pay for page faults and connection set-up); the batch follows from its
+    fastest warm-up call.
     """
     progress("warm-up")
-    # Wall time: a batched sample costs its calls_per_sample calls, in warm-up and budget alike.
-    batch = backend.calls_per_sample
-    first_ns = backend.time_calls(kernel, policy.min_warmup_calls)
-    spent_ns, last_ns = backend.max_across_ranks([sum(first_ns) * batch, first_ns[-1] * batch])
+    first_ns = loop.run(policy.min_warmup_calls, 1)
+    spent_ns, last_ns = backend.max_across_ranks([sum(first_ns), first_ns[-1]])
     (extra_warmup,) = backend.broadcast([_extra_warmup(policy, spent_ns, last_ns)])
-    warmup_ns = first_ns + backend.time_calls(kernel, int(extra_warmup))
-    (per_call_ns,) = backend.max_across_ranks([statistics.median(warmup_ns[1:] or warmup_ns)])
-    (samples,) = backend.broadcast([policy.sample_count(per_call_ns * batch)])
+    warmup_ns = first_ns + loop.run(int(extra_warmup), 1)
+    steady_ns = warmup_ns[1:] or warmup_ns
+    per_call_ns, fastest_ns = backend.max_across_ranks(
+        [statistics.median(steady_ns), min(steady_ns)]
+    )
+    # The batch from the fastest call: a warm-up slowed by a busy machine (a rank descheduled
+    # while the other spins) would otherwise leave tiny calls unbatched.
+    batch = calls_per_sample(fastest_ns, min_sample_ns, loop)
+    calls, samples = (
+        int(n) for n in backend.broadcast([batch, policy.sample_count(per_call_ns * batch)])
+    )
     progress("timed calls")
     backend.barrier()
     faults_before = minor_faults()
-    local_ns = backend.time_calls(kernel, int(samples))
+    local_ns = loop.run(samples, calls)
     faults = minor_faults() - faults_before
     *slowest_ns, most_faults = backend.max_across_ranks([*local_ns, faults])
     return Timing(
         # A call shorter than a clock tick reads 0; statistics need positive samples.
-        samples_ns=tuple(max(1, int(ns)) for ns in slowest_ns),
-        warmup_count=len(warmup_ns) * batch,
+        samples_ns=tuple(max(1, round(ns / calls)) for ns in slowest_ns),
+        warmup_count=len(warmup_ns),
         timer=backend.timer,
         page_faults=int(most_faults) if backend.timer is Timer.HOST_CLOCK else None,
+        method=TimingMethod(loop=loop.loop, calls_per_sample=calls, fallback=loop.fallback),
         regime=(
-            TimingRegime(mode=TimingMode.DIRECT, calls_per_sample=batch, l2_flushed=False)
+            TimingRegime(
+                mode=TimingMode.DIRECT,
+                calls_per_sample=calls * backend.calls_per_sample,
+                l2_flushed=False,
+            )
             if backend.timer is Timer.DEVICE_EVENTS
             else None
         ),

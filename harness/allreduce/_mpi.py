@@ -12,15 +12,22 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import metadata
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from harness.allreduce._measure import CollectiveBuffers, CollectiveFacts, host_clock_calls
+from harness.allreduce._measure import (
+    CollectiveBuffers,
+    CollectiveFacts,
+    PythonBatches,
+    SampleLoop,
+)
+from harness.allreduce._native import NativeBatches, build_library
 from harness.timing import Kernel
-from schemas import DType, Timer
+from schemas import DType, Timer, TimingLoop
 
 NUMPY_DTYPES: dict[DType, type[np.floating[Any]]] = {DType.FP32: np.float32, DType.FP16: np.float16}
 # Predefined datatypes only: MPI_SUM is not defined on a duplicate such as mpi4py's dtlib makes.
@@ -97,6 +104,11 @@ class _MpiBuffers:
         for start in range(0, self._recv.size, chunk):
             yield self._recv[start : start + chunk]
 
+    def native_loop(self, library: Path) -> NativeBatches:
+        """The C loop over these very arrays and this datatype."""
+        send = None if self.in_place else self._send
+        return NativeBatches(library, self._mpi, self._comm, self._datatype, send, self._recv)
+
 
 class MpiBackend:
     """MPI_COMM_WORLD through mpi4py; CPU buffers, host clock."""
@@ -122,9 +134,20 @@ class MpiBackend:
         """numpy buffers of `count` elements."""
         return _MpiBuffers(self._mpi, self._comm, count, dtype, in_place)
 
-    def time_calls(self, kernel: Kernel, count: int) -> list[int]:
-        """The host clock around each call: MPI calls block until this rank's part is done."""
-        return host_clock_calls(kernel, count)
+    def sample_loop(self, buffers: CollectiveBuffers, wanted: TimingLoop) -> SampleLoop:
+        """The native loop where it builds, else batches of the Python call; the host clock
+        either way (MPI calls block until this rank's part is done).
+
+        Buffers this backend did not make (a test's wrapper) are timed through their kernel.
+        """
+        if wanted is TimingLoop.PYTHON:
+            return PythonBatches(buffers.kernel())
+        if not isinstance(buffers, _MpiBuffers):
+            return PythonBatches(buffers.kernel(), fallback="the buffers are not MPI's own")
+        library = build_library(library_version(self._mpi))
+        if isinstance(library, str):
+            return PythonBatches(buffers.kernel(), fallback=library)
+        return buffers.native_loop(library)
 
     def barrier(self) -> None:
         """MPI_Barrier on the world communicator."""

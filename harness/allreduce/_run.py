@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from harness.allreduce import _suite
 from harness.allreduce._launch import Launch, detect_launch, placement_entry, placements
-from harness.allreduce._measure import CollectiveBackend, CollectiveFacts, measure_collective
+from harness.allreduce._measure import (
+    CollectiveBackend,
+    CollectiveBuffers,
+    CollectiveFacts,
+    PythonBatches,
+    SampleLoop,
+    measure_collective,
+)
 from harness.allreduce._suite import CollectiveCase, collective_case
 from harness.allreduce._watchdog import Watchdog
 from harness.records import kernel_error
@@ -26,6 +33,7 @@ from schemas import (
     MeasurementError,
     RankPlacement,
     RunRequest,
+    TimingLoop,
     UsageError,
 )
 from schemas.suites.allreduce import AllreduceParams
@@ -143,6 +151,29 @@ def run_allreduce(
     )
 
 
+def agreed_loop(
+    backend: CollectiveBackend, buffers: CollectiveBuffers, options: CollectiveOptions
+) -> SampleLoop:
+    """The loop every rank times with: native only where every rank has it.
+
+    Ranks that timed with different loops would still make the same calls, but the result
+    would record one method for two. `--loop native` where some rank has none is a usage error,
+    raised on every rank alike.
+    """
+    wanted = TimingLoop.PYTHON if options.loop == "python" else TimingLoop.NATIVE
+    loop = backend.sample_loop(buffers, wanted)
+    (python_somewhere,) = backend.max_across_ranks([float(loop.loop is TimingLoop.PYTHON)])
+    if python_somewhere and loop.loop is TimingLoop.NATIVE:
+        loop = PythonBatches(buffers.kernel(), fallback="another rank has no native loop")
+    if python_somewhere and options.loop == "native":
+        raise UsageError(
+            "the native timing loop is not available on every rank",
+            where=f"--loop native (rank {backend.rank}: {loop.fallback or 'python'})",
+            fix="install the MPI's mpicc and a C compiler on every node, or use --loop auto",
+        )
+    return loop
+
+
 def _run_case(
     request: RunRequest, backend: CollectiveBackend, case: CollectiveCase, watchdog: Watchdog
 ) -> KernelResult:
@@ -170,10 +201,12 @@ def _run_case(
             fix="leave the largest sizes out (--filter or --max-bytes)",
         )
     correctness = _suite.check_exact_sum(backend, buffers, params.count, dtype, request.seed)
+    options = collective_options(request)
     timing = measure_collective(
         backend,
-        buffers.kernel(),
+        agreed_loop(backend, buffers, options),
         _suite.POLICIES[request.profile],
+        min_sample_ns=options.min_sample_us * 1e3,
         progress=lambda phase: watchdog.kick(f"{case.label}: {phase}"),
     )
     return _suite.kernel_result(

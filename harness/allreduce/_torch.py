@@ -28,11 +28,17 @@ import torch.distributed as dist
 from torch._C._distributed_c10d import Store, TCPStore
 
 from harness.allreduce._launch import Launch, first_slurm_host
-from harness.allreduce._measure import CollectiveBuffers, CollectiveFacts, host_clock_calls
+from harness.allreduce._measure import (
+    CollectiveBuffers,
+    CollectiveFacts,
+    PerCallLoop,
+    SampleLoop,
+    host_clock_calls,
+)
 from harness.allreduce._mpi import import_mpi, library_version, thread_level
 from harness.inputs import TORCH_DTYPES
 from harness.timing import Kernel
-from schemas import DType, Timer, UsageError
+from schemas import DType, Timer, TimingLoop, UsageError
 
 SLURM_BASE_PORT = 29500
 # Messages up to this size are timed in batches (module docs); larger ones call by call.
@@ -174,6 +180,11 @@ class TorchBackend:
             return _TorchBuffers(count, dtype, self.device)
         except torch.OutOfMemoryError as exc:
             raise MemoryError(str(exc)) from exc
+
+    def sample_loop(self, buffers: CollectiveBuffers, wanted: TimingLoop) -> SampleLoop:
+        """One call per sample, timed by `time_calls`: torch has no native loop here."""
+        fallback = "torch.distributed has no native loop" if wanted is TimingLoop.NATIVE else None
+        return PerCallLoop(self.time_calls, buffers.kernel(), fallback)
 
     def time_calls(self, kernel: Kernel, count: int) -> list[int]:
         """Host clock around each (synchronous) gloo call; CUDA events around each NCCL batch."""

@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
     TextColumn,
@@ -37,7 +36,7 @@ from harness import (
     registered,
 )
 from kernelperf import console
-from kernelperf.commands import run_allreduce
+from kernelperf.commands import run_allreduce, run_estimate
 from kernelperf.commands.system import add_identity_arguments
 from schemas import (
     DType,
@@ -81,6 +80,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted run")
     parser.add_argument("--out", type=Path, metavar="DIR", help="where the bundles go")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan and the estimated time per suite (after a short calibration), "
+        "and run nothing",
+    )
+    parser.add_argument(
+        "--peaks-of",
+        metavar="DEVICE",
+        help="with --dry-run: estimate for this device of the device table (e.g. 'H100 SXM5') "
+        "instead of calibrating here",
+    )
     add_identity_arguments(parser)
     run_allreduce.add_arguments(parser)
     parser.set_defaults(handler=handle)
@@ -114,7 +125,10 @@ def request_from(args: argparse.Namespace) -> RunRequest:
     """
     suites = _suites(args.suite)
     collective = run_allreduce.options_from(args) if suites == (ALLREDUCE,) else None
-    if collective is None:
+    if collective is None and args.peaks_of is not None:
+        # A device elsewhere: nothing to resolve here, and its threads are not this CPU's.
+        device, threads = args.device or "cuda", 1
+    elif collective is None:
         from harness import resolve_device
 
         device, threads = resolve_device(args.device or "cpu"), _threads(args.threads)
@@ -158,17 +172,22 @@ def _deadline(budget_s: float | None) -> float | None:
 
 
 class ProgressBar:
-    """A run observer that draws one bar per suite on stderr, with ETA and the current case."""
+    """A run observer that draws one bar per suite on stderr, with ETA and the current case.
 
-    def __init__(self, progress: Progress) -> None:
+    The bar counts estimated seconds (harness/estimate.py), not cases: a case advances it by its
+    own estimate, so the ETA is the estimate of what is left, scaled by the pace so far.
+    """
+
+    def __init__(self, progress: Progress, case_s: Mapping[str, float]) -> None:
         self.progress = progress
+        self.case_s = case_s
         self.task: TaskID | None = None
 
     def suite_started(self, plan: SuitePlan, done: int) -> None:
         """Adds the suite's bar, counting cases an earlier run already recorded."""
-        self.task = self.progress.add_task(
-            plan.suite.suite.value, total=len(plan.cases), completed=done, case=""
-        )
+        weights = [self.case_s.get(case.label, 1.0) for case in plan.cases]
+        self.task = self.progress.add_task(plan.suite.suite.value, total=sum(weights), case="")
+        self.progress.update(self.task, completed=sum(weights[:done]))
 
     def case_started(self, case: Case) -> None:
         """Names the case being measured."""
@@ -176,9 +195,9 @@ class ProgressBar:
             self.progress.update(self.task, case=case.label)
 
     def case_finished(self, case: Case, outcome: KernelResult | KernelError) -> None:
-        """Advances the bar."""
+        """Advances the bar by the case's estimate."""
         if self.task is not None:
-            self.progress.advance(self.task)
+            self.progress.advance(self.task, self.case_s.get(case.label, 1.0))
 
     def suite_finished(self, plan: SuitePlan) -> None:
         """Clears the case name."""
@@ -241,6 +260,26 @@ def _rate(result: KernelResult) -> str:
     return f"{result.collective.busbw_gbps:.3g} GB/s busbw"
 
 
+def _dry_run(request: RunRequest, plans: Sequence[SuitePlan], peaks_of: str | None) -> int:
+    """Prints the plan with each suite's estimate; measures nothing."""
+    peaks, estimates = run_estimate.estimate(request, plans, peaks_of)
+    console.stdout.print(f"peaks: {escape(peaks.source)}; profile {request.profile.value}")
+    console.stdout.print(run_estimate.plan_table(plans, estimates))
+    return 0
+
+
+def _case_estimates(request: RunRequest, plans: Sequence[SuitePlan]) -> dict[str, float]:
+    """Each case's estimated seconds for the bar; none (a count of cases) off a terminal."""
+    if not console.stderr.is_terminal:
+        return {}
+    _, estimates = run_estimate.estimate(request, plans, None)
+    return {
+        case.label: seconds
+        for plan, suite_estimate in zip(plans, estimates, strict=True)
+        for case, seconds in zip(plan.cases, suite_estimate.case_s, strict=True)
+    }
+
+
 def handle(args: argparse.Namespace) -> int:
     """Plans, runs and summarises; the bundles are on disk even when interrupted."""
     deadline = _deadline(args.time_budget)
@@ -260,21 +299,30 @@ def handle(args: argparse.Namespace) -> int:
         out, request, priors = resume.out, resume.request, resume.priors
         system_id, submitter = resume.system.system_id, resume.system.submitter
     else:
-        request, out, priors = request_from(args), _out_dir(args.out), {}
+        # A dry run writes nothing, so it needs no --out.
+        out = args.out if args.dry_run else _out_dir(args.out)
+        request, priors = request_from(args), {}
         system_id, submitter = args.system_id, args.submitter
     if request.collective is not None:
+        if args.dry_run:
+            raise UsageError(
+                "--dry-run estimates compute suites; the all-reduce runs under a launcher",
+                where="--suite allreduce --dry-run",
+                fix="use --profile smoke under mpiexec for a first look at its time",
+            )
         runs = run_allreduce.run(request, out, args)
         if runs:  # rank 0 alone prints
             console.stdout.print(summary_table(runs))
         return 0
     from harness import Runner  # imports torch: compute runs only
 
-    system = describe_system(system_id=system_id, submitter=submitter)
     plans = plan_suites(request)
+    if args.dry_run:
+        return _dry_run(request, plans, args.peaks_of)
+    system = describe_system(system_id=system_id, submitter=submitter)
     with Progress(
         TextColumn("[kp.key]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
         TimeRemainingColumn(),
         TextColumn("[kp.note]{task.fields[case]}"),
         console=console.stderr,
@@ -286,7 +334,7 @@ def handle(args: argparse.Namespace) -> int:
             system,
             out,
             command_line=sys.argv,
-            observer=ProgressBar(progress),
+            observer=ProgressBar(progress, _case_estimates(request, plans)),
             deadline=deadline,
         )
         suite_runs = runner.run(plans, priors)

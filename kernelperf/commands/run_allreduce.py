@@ -22,6 +22,7 @@ DTYPES = (DType.FP32, DType.FP16, DType.BF16)
 DEFAULT_MIN_BYTES = 8
 DEFAULT_MAX_BYTES = 256 << 20
 DEFAULT_TIMEOUT_S = 300.0
+DEFAULT_MIN_SAMPLE_US = 20.0
 # `kernelperf run` flags that mean nothing for a collective.
 COMPUTE_ONLY_FLAGS = ("time_budget", "threads")
 
@@ -36,6 +37,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-bytes", type=int, metavar="N", help="sweep up to N bytes per rank")
     group.add_argument(
         "--step-factor", type=int, default=2, metavar="F", help="sweep step (default x2)"
+    )
+    group.add_argument(
+        "--loop",
+        choices=["auto", "native", "python"],
+        default="auto",
+        help="what runs the timed calls: a C loop built with mpicc (native), mpi4py (python), "
+        "or native where it builds (auto, default)",
+    )
+    group.add_argument(
+        "--min-sample-us",
+        type=float,
+        default=DEFAULT_MIN_SAMPLE_US,
+        metavar="US",
+        help="batch back-to-back calls until a sample lasts US µs; 0: one call per sample "
+        f"(default {DEFAULT_MIN_SAMPLE_US:g})",
     )
     group.add_argument(
         "--timeout-s",
@@ -59,6 +75,8 @@ def options_from(args: argparse.Namespace) -> CollectiveOptions:
         raise UsageError("all-reduce sums floats", where="--dtype int8", fix="use fp32, fp16, bf16")
     if args.timeout_s <= 0:
         raise UsageError(f"{args.timeout_s} s", where="--timeout-s", fix="give a positive number")
+    if args.min_sample_us < 0:
+        raise UsageError(f"{args.min_sample_us} µs", where="--min-sample-us", fix="give 0 or more")
     sweep = None
     if args.min_bytes is not None or args.max_bytes is not None:
         sweep = Sweep(
@@ -68,7 +86,11 @@ def options_from(args: argparse.Namespace) -> CollectiveOptions:
         )
         sweep.sizes_bytes()  # raises UsageError for a sweep that cannot step
     return CollectiveOptions(
-        backend=cast(Literal["mpi", "torch"], args.backend), timeout_s=args.timeout_s, sweep=sweep
+        backend=cast(Literal["mpi", "torch"], args.backend),
+        timeout_s=args.timeout_s,
+        sweep=sweep,
+        loop=cast(Literal["auto", "native", "python"], args.loop),
+        min_sample_us=args.min_sample_us,
     )
 
 

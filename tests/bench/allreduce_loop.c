@@ -15,10 +15,11 @@ static long long now_ns(void) {
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Out-of-place float sum of `count` elements; fills samples_ns[0..iterations). Returns an MPI
- * error code (MPI_SUCCESS when every call succeeded). */
-int allreduce_loop(const float *send, float *recv, int count, int warmup, int iterations,
+/* Float sum of `count` elements, in place when `send` is NULL; fills samples_ns[0..iterations).
+ * Returns an MPI error code (MPI_SUCCESS when every call succeeded). */
+int allreduce_loop(const float *send_buffer, float *recv, int count, int warmup, int iterations,
                    long long *samples_ns) {
+    const void *send = send_buffer == NULL ? MPI_IN_PLACE : (const void *)send_buffer;
     int status = MPI_SUCCESS;
     for (int i = 0; i < warmup && status == MPI_SUCCESS; i++) {
         status = MPI_Allreduce(send, recv, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);

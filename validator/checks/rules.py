@@ -111,16 +111,18 @@ def _measured_time(rules: DivisionRules, result: KernelResult, path: str) -> Ite
     """Enough measured time per result that a handful of lucky samples cannot stand for it.
 
     Like MLPerf's minimum run duration; a kernel so short that the harness's sample cap ends
-    its timing first meets the rule by its sample count instead.
+    its timing first meets the rule by its count of timed calls instead. A batched sample
+    (`timing_method.calls_per_sample` k) stands for k calls and k times its per-call time.
     """
-    measured_ms = sum(result.samples_ns) / 1e6
-    if measured_ms < rules.min_measured_ms and result.stats.count < rules.many_samples:
+    measured_ms = result.measured_ns() / 1e6
+    calls = result.stats.count * result.calls_per_sample()
+    if measured_ms < rules.min_measured_ms and calls < rules.many_samples:
         yield finding(
             Code.RULES_MEASURED_TIME,
             file=RESULT_NAME,
             json_path=f"{path}.samples_ns",
-            expected=f">= {rules.min_measured_ms} ms, or >= {rules.many_samples} samples",
-            found=f"{measured_ms:.4g} ms in {result.stats.count} samples",
+            expected=f">= {rules.min_measured_ms} ms, or >= {rules.many_samples} timed calls",
+            found=f"{measured_ms:.4g} ms in {calls} calls",
         )
 
 

@@ -40,8 +40,9 @@ class CaseEvent:
 
 
 def accounted_ns(result: KernelResult) -> float:
-    """Time the result's calls took at the least: every sample, and each warm-up as the fastest."""
-    return sum(result.samples_ns) + result.warmup_count * result.stats.min_ns
+    """Time the result's calls took at the least: every sample (k calls each when batched),
+    and each warm-up as the fastest."""
+    return result.measured_ns() + result.warmup_count * result.stats.min_ns
 
 
 def _fits(accounted: float, window_ns: float) -> bool:

@@ -198,6 +198,12 @@ class ConvSuite:
         """Every official direction in every requested precision the problem's set allows."""
         return official_cases(problem, options, int8_output=DType.FP32)
 
+    def bytes_moved(self, case: Case) -> int:
+        """Logical bytes of one call, without preparing it (for the run-time estimate)."""
+        params = case.problem.params
+        assert isinstance(params, ConvParams), case.problem.id
+        return _bytes_moved(params, case.precision.input)
+
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded NCHW operands and the one aten call of the case's direction."""
         params = case.problem.params

@@ -134,6 +134,12 @@ class GemmSuite:
             if runs_in(dtype, problem.set):
                 yield Case(problem, problem.directions[0], precision_of(dtype))
 
+    def bytes_moved(self, case: Case) -> int:
+        """Logical bytes of one call, without preparing it (for the run-time estimate)."""
+        params = case.problem.params
+        assert isinstance(params, GemmParams), case.problem.id
+        return _bytes_moved(params, case.precision.input)
+
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded operands, a preallocated C, and the one matmul call to time."""
         params = case.problem.params

@@ -211,6 +211,12 @@ class RnnSuite:
         """Every official direction in every requested precision the problem's set allows."""
         return official_cases(problem, options)
 
+    def bytes_moved(self, case: Case) -> int:
+        """Logical bytes of one call, without preparing it (for the run-time estimate)."""
+        params = case.problem.params
+        assert isinstance(params, RnnParams), case.problem.id
+        return _bytes_moved(params, case.direction, case.precision.input)
+
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded operands, the untimed passes the direction consumes, and its timed call."""
         params = case.problem.params

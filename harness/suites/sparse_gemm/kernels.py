@@ -134,6 +134,12 @@ class SparseGemmSuite:
         """The forward product in every requested precision the problem's set allows."""
         return official_cases(problem, options)
 
+    def bytes_moved(self, case: Case) -> int:
+        """Logical bytes of one call, without preparing it (for the run-time estimate)."""
+        params = case.problem.params
+        assert isinstance(params, SparseGemmParams), case.problem.id
+        return _bytes_moved(params, case.precision.input)
+
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded CSR A and dense B, and the one sparse-times-dense call into C."""
         params = case.problem.params

@@ -182,3 +182,38 @@ def test_no_bundle_lies_about_its_rank_count(tmp_path: Path) -> None:
         "none",
     )
     assert json.loads((tmp_path / "allreduce" / "result.json").read_text())["complete"] is True
+
+
+def test_small_sizes_run_in_the_native_loop_batched_and_record_it(tmp_path: Path) -> None:
+    """The venv's mpicc builds the C loop, and each result records how many calls a sample holds.
+
+    How many depends on the warm-up's pace, so only the recording is checked, not k itself.
+    """
+    flags = ("--profile", "smoke", "--max-bytes", "64", "--min-sample-us", "1000")
+    done = mpiexec(2, *kernelperf_run(*flags, "--out", str(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    run, _ = bundle(tmp_path)
+    for result in run.results:
+        method = result.timing_method
+        assert method is not None and method.loop.value == "native" and method.fallback is None
+        assert result.measured_ns() == sum(result.samples_ns) * method.calls_per_sample
+
+
+@pytest.mark.parametrize(
+    ("flags", "calls_per_sample_is_one"),
+    [(("--loop", "python"), False), (("--min-sample-us", "0"), True)],
+)
+def test_the_python_loop_and_per_call_samples_are_chosen_and_recorded(
+    tmp_path: Path, flags: tuple[str, ...], calls_per_sample_is_one: bool
+) -> None:
+    done = mpiexec(
+        2,
+        *kernelperf_run("--profile", "smoke", "--max-bytes", "64", "--out", str(tmp_path), *flags),
+    )
+    assert done.returncode == 0, done.stderr
+    run, _ = bundle(tmp_path)
+    for result in run.results:
+        method = result.timing_method
+        assert method is not None
+        assert (method.loop.value == "python") == (flags[0] == "--loop")
+        assert method.calls_per_sample == 1 or not calls_per_sample_is_one
