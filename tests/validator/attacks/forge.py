@@ -1,114 +1,218 @@
-"""Forges bundles as a dishonest vendor would, for the identity and time-accounting attacks.
+"""Forges the reference round as a dishonest vendor would, for every attack in this folder.
 
-Start from a copy of the reference round (or a test bundle), edit result.json and system.json,
-recompute the statistics and throughput with the project's own `schemas.summarize`, keep the
-log's median in step (a careful forger), rewrite MANIFEST.json, and re-sign closed bundles with
-a fresh key registered as the submitter's.
+`forged_round(tmp_path)` copies `submissions/2026.1` and registers a fresh key as the
+submitter's (the vendor holds its own key), so a forged bundle is re-signed and only the rule
+under test, never the signature, can object. `ForgedRound.forge` edits result.json and
+system.json, and a careful forger keeps everything around them in step: statistics from the
+project's own `schemas.summarize`, rates from `schemas.throughput` (`rederive`), the log's case
+lines (label, median, verdict) and their times, and the run's wall-clock window, so that the
+time-accounting checks cannot catch a forgery as a side effect. Then it reseals MANIFEST.json
+and re-signs. `Log` chooses a lazier forger for the attacks on time accounting itself.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from attestation import generate_key_pair, load_private_key, sign_bundle
-from schemas import ATTESTATION_NAME, LOG_NAME, summarize
-from tests.validator.conftest import reseal
+from schemas import ATTESTATION_NAME, LOG_NAME, KernelResult, summarize
+from schemas.throughput import bandwidths_gbps, gbps, tflops
+from tests.validator.conftest import edit_json, reseal
+from tests.validator.leaderboard.conftest import board_of
+from validator import Report, validate
+from validator.checks.time_accounting import accounted_ns
+from validator.leaderboard import Leaderboard
 
 REFERENCE_ROUND = Path(__file__).resolve().parents[3] / "submissions" / "2026.1"
 SUBMITTER = "kernelperf-ref"
-CLOSED_GEMM = Path("closed", SUBMITTER, "results", "cpu-2c-epyc", "gemm", "gemm")
+SYSTEM_OF = {"closed": "cpu-2c-epyc", "open": "cpu-2c-epyc-native"}
+STEADY = (0.99, 1.0, 1.0, 1.01, 1.02)  # factors of the median: a CV near 0.01
 Json = Any
 Edit = Callable[[Json], object]
 
 
-def remeasure(result: Json, samples_ns: list[int]) -> None:
-    """Gives a result new samples and everything derived from them, as the harness derives it."""
+class Log(Enum):
+    """How much of logs/ and the run's window the forger rewrites after an edit."""
+
+    KEPT = "kept"  # nothing: the log says what was really measured
+    MEDIANS = "medians"  # case lines follow the results; their times and the run window do not
+    IN_STEP = "in step"  # case lines and their times follow the results, the run window fits
+
+
+def reference_bundle(
+    root: Path, suite: str = "gemm", division: str = "closed", submitter: str = SUBMITTER
+) -> Path:
+    """The bundle of one suite in a copy of the reference round (it holds one per suite)."""
+    return root / division / submitter / "results" / SYSTEM_OF[division] / suite / suite
+
+
+def rederive(result: Json, samples_ns: list[int]) -> None:
+    """Puts `samples_ns` in a result and recomputes its statistics and rates as the harness does."""
     stats = summarize(tuple(samples_ns))
     result["samples_ns"] = samples_ns
     result["stats"] = stats.model_dump(mode="json")
-    result["tflops"] = result["flops"] / stats.median_ns / 1e3
-    result["gbps"] = result["bytes_moved"] / stats.median_ns
+    result["tflops"] = tflops(result["flops"], stats.median_ns)
+    result["gbps"] = gbps(result["bytes_moved"], stats.median_ns)
     collective = result.get("collective")
     if collective:
-        ranks = collective["ranks"]
-        collective["algbw_gbps"] = collective["size_bytes"] / stats.median_ns
-        collective["busbw_gbps"] = collective["algbw_gbps"] * 2 * (ranks - 1) / ranks
+        algbw, busbw = bandwidths_gbps(
+            collective["size_bytes"], collective["ranks"], stats.median_ns
+        )
+        collective |= {"algbw_gbps": algbw, "busbw_gbps": busbw}
 
 
-def _log_label(result: Json) -> str:
+def steady(result: Json) -> None:
+    """The result's samples replaced by as many steady ones around its median.
+
+    The count and the median stay, so only the spread changes; the forger's log keeps the
+    measured time in step.
+    """
+    median = result["stats"]["median_ns"]
+    count = len(result["samples_ns"])
+    rederive(result, [round(median * STEADY[i % len(STEADY)]) for i in range(count)])
+
+
+def _label(result: Json) -> str:
+    """The case name the harness logs a compute result under."""
     return f"{result['problem']['id']} {result['direction']} {result['precision']['input']}"
 
 
-def relog(bundle: Path, before: dict[str, float]) -> None:
-    """Rewrites each case line's median to the one its result now reports."""
-    results = json.loads((bundle / "result.json").read_text(encoding="utf-8"))["results"]
-    now = {_log_label(r): r["stats"]["median_ns"] for r in results}
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _logged_spans(run: Json, events: list[Json]) -> dict[str, deque[timedelta]]:
+    """How long each logged case lasted, by case name, in log order."""
+    spans: dict[str, deque[timedelta]] = defaultdict(deque)
+    previous_end = _utc(run["started_utc"])
+    for event in events:
+        if event.get("event") == "case" and "t_utc" in event:
+            ended = _utc(event["t_utc"])
+            started = _utc(event["started_utc"]) if "started_utc" in event else previous_end
+            spans[event["case"]].append(ended - started)
+            previous_end = ended
+    return spans
+
+
+def _case_lines(run: Json, events: list[Json], stretch: bool) -> tuple[list[Json], datetime]:
+    """One case line per result, in order, each lasting as long as it was logged to, or (with
+    `stretch`) as long as its samples and warm-ups need; and when the last one ends."""
+    spans = _logged_spans(run, events)
+    cursor = _utc(run["started_utc"])
     lines = []
-    for line in (bundle / LOG_NAME).read_text(encoding="utf-8").splitlines():
-        event = json.loads(line)
-        case = event.get("case")
-        if event.get("event") == "case" and case in now and before.get(case) == event["median_ns"]:
-            event["median_ns"] = now[case]
-        lines.append(json.dumps(event, sort_keys=True))
-    (bundle / LOG_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for result in run["results"]:
+        label = _label(result)
+        logged = spans[label].popleft() if spans[label] else timedelta(0)
+        needed = timedelta(microseconds=accounted_ns(KernelResult.model_validate(result)) / 1e3)
+        ended = cursor + (max(logged, needed) if stretch else logged)
+        lines.append(
+            {
+                "event": "case",
+                "case": label,
+                "median_ns": result["stats"]["median_ns"],
+                "passed": result["correctness"]["passed"],
+                "started_utc": cursor,
+                "t_utc": ended,
+            }
+        )
+        cursor = ended
+    return lines, cursor
+
+
+def relog(bundle: Path, log: Log) -> None:
+    """Rewrites the case lines of logs/ from result.json, and the run window where `log` says."""
+    if log is Log.KEPT:
+        return
+    run_path, log_path = bundle / "result.json", bundle / LOG_NAME
+    run = json.loads(run_path.read_text(encoding="utf-8"))
+    events = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
+    cases, last_end = _case_lines(run, events, stretch=log is Log.IN_STEP)
+    others = [e for e in events if e.get("event") != "case"]
+    first_case = next((i for i, e in enumerate(events) if e.get("event") == "case"), len(events))
+    before = sum(1 for e in events[:first_case] if e.get("event") != "case")
+    lines = others[:before] + cases + others[before:]
+    log_path.write_text(
+        "".join(json.dumps(e, sort_keys=True, default=str) + "\n" for e in lines), encoding="utf-8"
+    )
+    if log is Log.IN_STEP and last_end > _utc(run["finished_utc"]):
+        run["finished_utc"] = last_end.isoformat().replace("+00:00", "Z")
+        run_path.write_text(json.dumps(run, indent=2), encoding="utf-8")
 
 
 @dataclass(frozen=True)
 class ForgedRound:
-    """A copy of the reference round whose closed bundles the forger can re-sign."""
+    """A copy of the reference round and the keys its submitters sign with."""
 
     root: Path
-    private_key_path: Path
+    keys: Path
 
-    def bundle(self, relative: Path = CLOSED_GEMM) -> Path:
-        """A bundle of the copy."""
-        return self.root / relative
+    def bundle(self, suite: str = "gemm", division: str = "closed") -> Path:
+        """The reference submitter's bundle of one suite."""
+        return reference_bundle(self.root, suite, division)
+
+    def signer(self, submitter: str) -> Ed25519PrivateKey:
+        """A new key registered as `submitter`'s in keys/ (made on first use)."""
+        private = self.keys / f"{submitter}.key"
+        if not private.exists():
+            pair = generate_key_pair(self.keys, submitter)
+            shutil.copy(pair.public_path, self.root / "keys" / f"{submitter}.pub")
+        return load_private_key(private)
 
     def forge(
         self,
-        relative: Path = CLOSED_GEMM,
+        bundle: Path,
         *,
         result: Edit | None = None,
         system: Edit | None = None,
-        keep_log: bool = False,
+        submitter: str = SUBMITTER,
+        log: Log = Log.IN_STEP,
     ) -> Path:
-        """Edits a bundle, keeps its log in step unless `keep_log`, reseals and re-signs it."""
-        bundle = self.bundle(relative)
-        before = _medians(bundle)
+        """Edits a bundle's documents, keeps its log in step as `log` says, reseals, re-signs."""
         for name, edit in (("result.json", result), ("system.json", system)):
             if edit is not None:
-                path = bundle / name
-                document = json.loads(path.read_text(encoding="utf-8"))
-                edit(document)
-                path.write_text(json.dumps(document, indent=2), encoding="utf-8")
-        if not keep_log:
-            relog(bundle, before)
-        envelope = bundle / ATTESTATION_NAME
-        signed = envelope.exists()
-        envelope.unlink(missing_ok=True)  # the manifest never lists it
+                edit_json(bundle, name, edit, reseal_manifest=False)  # sealed once, below
+        relog(bundle, log)
+        (bundle / ATTESTATION_NAME).unlink(missing_ok=True)  # the manifest never lists it
         reseal(bundle)
-        if signed:
-            sign_bundle(bundle, load_private_key(self.private_key_path))
+        sign_bundle(bundle, self.signer(submitter))
         return bundle
 
+    def quiet(self, bundle: Path, submitter: str = SUBMITTER) -> None:
+        """Every result of the bundle made steady: the closed CV limit no longer applies."""
 
-def _medians(bundle: Path) -> dict[str, float]:
-    results = json.loads((bundle / "result.json").read_text(encoding="utf-8"))["results"]
-    return {_log_label(r): r["stats"]["median_ns"] for r in results}
+        def all_steady(run: Json) -> None:
+            for result in run["results"]:
+                steady(result)
+
+        self.forge(bundle, result=all_steady, submitter=submitter)
+
+    def validate(self) -> Report:
+        """The round's validation report (no cache, one process)."""
+        return validate(self.root, jobs=1, cache_dir=None)
+
+    def leaderboard(self) -> Leaderboard:
+        """The round's leaderboard."""
+        return board_of(self.root)
 
 
 def forged_round(tmp_path: Path) -> ForgedRound:
-    """A copy of the reference round with a fresh key registered as the submitter's."""
-    root = tmp_path / "2026.1"
+    """A copy of the reference round whose submitter signs with a key this test holds."""
+    root = tmp_path / REFERENCE_ROUND.name
     shutil.copytree(REFERENCE_ROUND, root)
-    key_dir = tmp_path / "forger-keys"
-    keys = generate_key_pair(key_dir, SUBMITTER)
-    shutil.copy(keys.public_path, root / "keys" / f"{SUBMITTER}.pub")
-    for envelope in root.rglob("attestation.dsse.json"):
-        sign_bundle(envelope.parent, load_private_key(keys.private_path))
-    return ForgedRound(root, keys.private_path)
+    keys = tmp_path / "private-keys"
+    keys.mkdir()
+    forged = ForgedRound(root, keys)
+    signer = forged.signer(SUBMITTER)
+    for envelope in root.rglob(ATTESTATION_NAME):
+        sign_bundle(envelope.parent, signer)
+    return forged
