@@ -87,18 +87,18 @@ def _label(result: Json) -> str:
     return f"{result['problem']['id']} {result['direction']} {result['precision']['input']}"
 
 
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 def _logged_spans(run: Json, events: list[Json]) -> dict[str, deque[timedelta]]:
     """How long each logged case lasted, by case name, in log order."""
     spans: dict[str, deque[timedelta]] = defaultdict(deque)
-    previous_end = _utc(run["started_utc"])
+    previous_end = datetime.fromisoformat(run["started_utc"])
     for event in events:
         if event.get("event") == "case" and "t_utc" in event:
-            ended = _utc(event["t_utc"])
-            started = _utc(event["started_utc"]) if "started_utc" in event else previous_end
+            ended = datetime.fromisoformat(event["t_utc"])
+            started = (
+                datetime.fromisoformat(event["started_utc"])
+                if "started_utc" in event
+                else previous_end
+            )
             spans[event["case"]].append(ended - started)
             previous_end = ended
     return spans
@@ -108,7 +108,7 @@ def _case_lines(run: Json, events: list[Json], stretch: bool) -> tuple[list[Json
     """One case line per result, in order, each lasting as long as it was logged to, or (with
     `stretch`) as long as its samples and warm-ups need; and when the last one ends."""
     spans = _logged_spans(run, events)
-    cursor = _utc(run["started_utc"])
+    cursor = datetime.fromisoformat(run["started_utc"])
     lines = []
     for result in run["results"]:
         label = _label(result)
@@ -144,7 +144,7 @@ def relog(bundle: Path, log: Log) -> None:
     log_path.write_text(
         "".join(json.dumps(e, sort_keys=True, default=str) + "\n" for e in lines), encoding="utf-8"
     )
-    if log is Log.IN_STEP and last_end > _utc(run["finished_utc"]):
+    if log is Log.IN_STEP and last_end > datetime.fromisoformat(run["finished_utc"]):
         run["finished_utc"] = last_end.isoformat().replace("+00:00", "Z")
         run_path.write_text(json.dumps(run, indent=2), encoding="utf-8")
 
