@@ -1,6 +1,6 @@
 """Attacks on identity, ceilings, all-reduce, time accounting, schema_version and the cache.
 
-Each test forges what a dishonest vendor would (see forge_identity.py) and asserts the exact
+Each test forges what a dishonest vendor would (see forge.py) and asserts the exact
 finding code and that the validator rejects the bundle or round. Issue 12's numbers are in the
 docstrings.
 """
@@ -19,12 +19,13 @@ import pytest
 
 from harness.plan import POLICIES
 from schemas import Collective, Division, Suite, load_problems
-from tests.validator.attacks.forge_identity import (
-    CLOSED_GEMM,
+from tests.validator.attacks.forge import (
     REFERENCE_ROUND,
     ForgedRound,
+    Log,
     forged_round,
-    remeasure,
+    rederive,
+    reference_bundle,
 )
 from tests.validator.conftest import edit_json, result_from_samples, run_result, system_description
 from validator import Code, Report, validate
@@ -51,7 +52,7 @@ def forged(tmp_path: Path) -> ForgedRound:
 
 def test_the_forged_copy_is_clean_before_any_edit(forged: ForgedRound) -> None:
     """The baseline: re-signing with the forger's registered key alone raises no error."""
-    assert validate(forged.root, jobs=1).ok
+    assert forged.validate().ok
 
 
 def test_attack_device_relabel_is_rejected(forged: ForgedRound) -> None:
@@ -60,8 +61,8 @@ def test_attack_device_relabel_is_rejected(forged: ForgedRound) -> None:
     def relabel(run: Json) -> None:
         run["backend"]["device"] = "cuda:0"
 
-    forged.forge(result=relabel)
-    rejected_with(validate(forged.root, jobs=1), Code.IDENTITY_DEVICE)
+    forged.forge(forged.bundle(), result=relabel)
+    rejected_with(forged.validate(), Code.IDENTITY_DEVICE)
 
 
 def test_attack_device_name_relabel_is_rejected(forged: ForgedRound) -> None:
@@ -70,8 +71,8 @@ def test_attack_device_name_relabel_is_rejected(forged: ForgedRound) -> None:
     def rename(run: Json) -> None:
         run["backend"]["device_name"] = "AMD EPYC 9965 192-Core Processor"
 
-    forged.forge(result=rename)
-    rejected_with(validate(forged.root, jobs=1), Code.IDENTITY_DEVICE_NAME)
+    forged.forge(forged.bundle(), result=rename)
+    rejected_with(forged.validate(), Code.IDENTITY_DEVICE_NAME)
 
 
 def test_attack_timer_relabel_is_rejected(forged: ForgedRound) -> None:
@@ -80,8 +81,8 @@ def test_attack_timer_relabel_is_rejected(forged: ForgedRound) -> None:
     def retime(run: Json) -> None:
         run["results"][0]["timer"] = "device_events"
 
-    forged.forge(result=retime)
-    rejected_with(validate(forged.root, jobs=1), Code.IDENTITY_TIMER)
+    forged.forge(forged.bundle(), result=retime)
+    rejected_with(forged.validate(), Code.IDENTITY_TIMER)
 
 
 def _gpu(model: str, **accelerator: Json) -> tuple[Any, Any]:
@@ -116,8 +117,8 @@ def test_attack_unknown_device_without_a_source_is_rejected_in_closed(
     source, so nothing bounds its TFLOP/s."""
     system, result = _gpu("Acme Hyperion X1", peak_tflops={"fp32": 1e6})
     _declare_gpu_in_round(forged, system)
-    forged.forge(result=result, system=system)
-    report = validate(forged.root, jobs=1)
+    forged.forge(forged.bundle(), result=result, system=system)
+    report = forged.validate()
     rejected_with(report, Code.PLAUSIBILITY_NO_CEILING)
     errors = [f for f in report.all_findings() if f.code is Code.PLAUSIBILITY_NO_CEILING]
     assert all(f.severity.value == "error" for f in errors)
@@ -132,11 +133,11 @@ def test_attack_tf32_passed_off_as_fp32_is_rejected(forged: ForgedRound) -> None
         item = run["results"][0]
         fp32_ceiling = 67.0 * 1.2  # well under TF32's 494.7, over FP32's 67 (devices.csv)
         median_ns = item["flops"] / (fp32_ceiling * 2) / 1e3
-        remeasure(item, [int(median_ns)] * len(item["samples_ns"]))
+        rederive(item, [int(median_ns)] * len(item["samples_ns"]))
 
     _declare_gpu_in_round(forged, system)
-    forged.forge(result=tf32_speed, system=system)
-    rejected_with(validate(forged.root, jobs=1), Code.PLAUSIBILITY_TFLOPS)
+    forged.forge(forged.bundle(), result=tf32_speed, system=system)
+    rejected_with(forged.validate(), Code.PLAUSIBILITY_TFLOPS)
 
 
 def test_attack_lucky_samples_of_a_tiny_kernel_are_rejected(forged: ForgedRound) -> None:
@@ -144,10 +145,10 @@ def test_attack_lucky_samples_of_a_tiny_kernel_are_rejected(forged: ForgedRound)
 
     def lucky(run: Json) -> None:
         item = next(r for r in run["results"] if r["problem"]["id"].endswith("/003"))
-        remeasure(item, sorted(item["samples_ns"])[:5])
+        rederive(item, sorted(item["samples_ns"])[:5])
 
-    forged.forge(result=lucky)
-    rejected_with(validate(forged.root, jobs=1), Code.RULES_MEASURED_TIME)
+    forged.forge(forged.bundle(), result=lucky)
+    rejected_with(forged.validate(), Code.RULES_MEASURED_TIME)
 
 
 def test_attack_samples_without_rewriting_the_log_are_rejected(forged: ForgedRound) -> None:
@@ -156,10 +157,10 @@ def test_attack_samples_without_rewriting_the_log_are_rejected(forged: ForgedRou
 
     def fastest(run: Json) -> None:
         item = max(run["results"], key=lambda r: sum(r["samples_ns"]))
-        remeasure(item, sorted(item["samples_ns"])[: len(item["samples_ns"]) // 2])
+        rederive(item, sorted(item["samples_ns"])[: len(item["samples_ns"]) // 2])
 
-    forged.forge(result=fastest, keep_log=True)
-    rejected_with(validate(forged.root, jobs=1), Code.TIME_LOG)
+    forged.forge(forged.bundle(), result=fastest, log=Log.KEPT)
+    rejected_with(forged.validate(), Code.TIME_LOG)
 
 
 def test_attack_more_samples_than_the_case_lasted_are_rejected(forged: ForgedRound) -> None:
@@ -167,10 +168,10 @@ def test_attack_more_samples_than_the_case_lasted_are_rejected(forged: ForgedRou
 
     def padded(run: Json) -> None:
         item = run["results"][0]
-        remeasure(item, item["samples_ns"] * 4)
+        rederive(item, item["samples_ns"] * 4)
 
-    forged.forge(result=padded)
-    rejected_with(validate(forged.root, jobs=1), Code.TIME_CASE_WINDOW)
+    forged.forge(forged.bundle(), result=padded, log=Log.MEDIANS)
+    rejected_with(forged.validate(), Code.TIME_CASE_WINDOW)
 
 
 def test_attack_run_window_shrunk_is_rejected(forged: ForgedRound) -> None:
@@ -179,8 +180,8 @@ def test_attack_run_window_shrunk_is_rejected(forged: ForgedRound) -> None:
     def shrunk(run: Json) -> None:
         run["finished_utc"] = run["started_utc"].replace(":28:15.", ":28:16.")
 
-    forged.forge(result=shrunk)
-    rejected_with(validate(forged.root, jobs=1), Code.TIME_RUN_WINDOW)
+    forged.forge(forged.bundle(), result=shrunk, log=Log.MEDIANS)
+    rejected_with(forged.validate(), Code.TIME_RUN_WINDOW)
 
 
 def test_attack_result_without_schema_version_is_rejected(forged: ForgedRound) -> None:
@@ -189,8 +190,8 @@ def test_attack_result_without_schema_version_is_rejected(forged: ForgedRound) -
     def unversioned(run: Json) -> None:
         del run["schema_version"]
 
-    forged.forge(result=unversioned)
-    rejected_with(validate(forged.root, jobs=1), Code.SCHEMA_REQUIRED)
+    forged.forge(forged.bundle(), result=unversioned)
+    rejected_with(forged.validate(), Code.SCHEMA_REQUIRED)
 
 
 def test_every_document_schema_requires_schema_version() -> None:
@@ -232,7 +233,7 @@ def _edit_collective(bundle: Path, edit: Any) -> None:
     def apply(run: Json) -> None:
         item = run["results"][0]
         edit(item)
-        remeasure(item, item["samples_ns"])
+        rederive(item, item["samples_ns"])
 
     edit_json(bundle, "result.json", apply)
 
@@ -325,7 +326,7 @@ def test_attack_changed_formula_misses_the_cache(tmp_path: Path) -> None:
             repo / package, code / package, ignore=shutil.ignore_patterns("__pycache__")
         )
     bundle = tmp_path / "gemm"
-    shutil.copytree(REFERENCE_ROUND / CLOSED_GEMM, bundle)
+    shutil.copytree(reference_bundle(REFERENCE_ROUND), bundle)
     env = os.environ | {"PYTHONPATH": str(code), "KERNELPERF_CACHE_DIR": str(tmp_path / "cache")}
 
     def flops_findings() -> int:
