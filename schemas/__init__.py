@@ -4,8 +4,18 @@ Everything that reads a bundle without our code reads the exported `*.schema.jso
 suite's own parameters model lives in its folder, `schemas.suites.<suite>`; see schemas/suites.
 """
 
+from schemas.audit import (
+    Audit,
+    AuditedBundle,
+    AuditedResult,
+    AuditVerdict,
+    ResultKey,
+    assess,
+    draw_sample,
+)
 from schemas.bundle_files import (
     ATTESTATION_NAME,
+    AUDIT_NAME,
     LOG_NAME,
     MANIFEST_NAME,
     RESULT_NAME,
@@ -57,12 +67,17 @@ from schemas.throughput import bandwidths_gbps, bus_factor, gbps, tflops
 
 __all__ = [
     "ATTESTATION_NAME",
+    "AUDIT_NAME",
     "LOG_NAME",
     "MANIFEST_NAME",
     "RESULT_NAME",
     "SCHEMA_VERSION",
     "SYSTEM_NAME",
     "Accelerator",
+    "Audit",
+    "AuditVerdict",
+    "AuditedBundle",
+    "AuditedResult",
     "Backend",
     "BundleError",
     "Collective",
@@ -86,6 +101,7 @@ __all__ = [
     "ProblemSet",
     "Profile",
     "RankPlacement",
+    "ResultKey",
     "RnnCell",
     "RunRequest",
     "RunResult",
@@ -100,8 +116,10 @@ __all__ = [
     "SystemStatus",
     "Timer",
     "UsageError",
+    "assess",
     "bandwidths_gbps",
     "bus_factor",
+    "draw_sample",
     "gbps",
     "load_problems",
     "manifest_of",
