@@ -20,7 +20,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[harness,dev]'
+	$(BIN)/pip install -q -e '.[harness,audit,dev]'
 	touch $@
 
 install: $(STAMP)
