@@ -105,6 +105,17 @@ class DivisionRules(BaseModel):
         "scored) without rejecting its bundle; in a division with complete_sets the result's "
         "set is then incomplete."
     )
+    # issue 13: audits
+    audit_tolerance: float = Field(
+        default=0.15,
+        gt=0,
+        description="An audit may re-measure a result this much slower (relative) before it is "
+        "called slower than submitted, on top of the auditing machine's noise floor.",
+    )
+    audit_required: bool = Field(
+        default=False,
+        description="A system is ranked only with an audit that passed (closed ranking).",
+    )
 
 
 class ToleranceBound(BaseModel):
