@@ -106,6 +106,7 @@ class Audit(BaseModel):
     division: Division
     submitter: str
     system_id: str
+    target: str = Field(description="The path the audit was started on, as given (--resume).")
     seed: int = Field(ge=0, description="The published seed that drew the results.")
     sample_size: int = Field(ge=1, description="N asked for; all results when fewer exist.")
     tolerance: float = Field(gt=0, description="Relative slowdown accepted (the rules' default).")

@@ -11,6 +11,7 @@ the CLI at this front door.
     place_bundles(sources, ...)        copies bundles into the submission layout
     unpacked(archive, file)            a .tar.gz bundle unpacked safely into a temporary folder
     signature_check(verdict)           attestation's verdict on a signature, as findings
+    audit_tolerance(rules, division)   the rules' default tolerance of a reproduction audit
 
 Everything is imported eagerly: the whole package costs about 10 ms more than the parts that
 `kernelperf validate` needs anyway (schemas and pydantic are most of it), so laziness would buy
@@ -18,6 +19,7 @@ nothing here.
 """
 
 from validator._archive import unpacked
+from validator._audits import audit_tolerance
 from validator._bundle import load_bundle
 from validator._engine import validate
 from validator._findings import CATALOGUE, Code, Finding, Severity
@@ -37,6 +39,7 @@ __all__ = [
     "Report",
     "Severity",
     "SignatureCheck",
+    "audit_tolerance",
     "findings_table",
     "load_bundle",
     "place_bundles",

@@ -29,10 +29,12 @@ from schemas import (
     RESULT_NAME,
     Audit,
     AuditVerdict,
+    Division,
     KernelResult,
     Manifest,
     ResultKey,
     RunResult,
+    UsageError,
     assess,
     draw_sample,
     manifest_of,
@@ -239,3 +241,16 @@ def audit_findings(root: Path, placed: list[Placed]) -> AuditFindings:
         _one(folder, root, placed, out)
     _required(placed, out)
     return out
+
+
+def audit_tolerance(rules_version: str, division: str) -> float:
+    """The rules' default tolerance of an audit of a bundle run under `rules_version`."""
+    try:
+        rules = load_rules(rules_version)
+    except RulesNotFoundError as exc:
+        raise UsageError(
+            f"no rules {rules_version!r} to take the audit's tolerance from",
+            where="result.json: rules_version",
+            fix="give --tolerance T",
+        ) from exc
+    return rules.divisions[Division(division)].audit_tolerance

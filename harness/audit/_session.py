@@ -76,6 +76,7 @@ def start_audit(
         division=target.division,
         submitter=target.system.submitter,
         system_id=target.system.system_id,
+        target=str(target.path),
         seed=seed,
         sample_size=sample_size,
         tolerance=tolerance,

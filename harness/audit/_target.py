@@ -52,6 +52,7 @@ class Target:
 
     bundles: tuple[Submitted, ...]
     round: str | None
+    path: Path
 
     @property
     def system(self) -> SystemDescription:
@@ -128,4 +129,4 @@ def read_target(path: Path) -> Target:
             where=str(path),
             fix="name one system's folder: <round>/<division>/<submitter>/results/<system_id>",
         )
-    return Target(bundles=bundles, round=_round_of(found[0])[0])
+    return Target(bundles=bundles, round=_round_of(found[0])[0], path=path)
