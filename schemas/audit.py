@@ -28,8 +28,9 @@ AUDIT_VERSION: Literal["1.0"] = "1.0"
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 # The rank test must agree before "slower" is called: 1% one-sided.
 RANK_TEST_ALPHA = 0.01
-# A submission may hold fewer samples than the audit's re-run by this factor: the harness's
-# count comes from one warm-up estimate, which moves a few-fold between processes here.
+# A submission may hold fewer samples than its own timings and the audit's re-run call for, by
+# this factor: the harness's count comes from one warm-up estimate, which moves a few-fold
+# between processes on a loaded machine.
 SAMPLE_COUNT_FACTOR = 3
 
 
@@ -93,6 +94,11 @@ class AuditedResult(BaseModel):
         description="One-sided p of scipy's Mann-Whitney U: audit samples slower than submitted."
     )
     round_spread: float = Field(ge=0, description="max/min − 1 of the rounds' medians.")
+    expected_count: int = Field(
+        ge=1,
+        description="Samples the run's timing policy takes at the submitted median, or the "
+        "audit's fewest per round if fewer: the least a submission should hold.",
+    )
     verdict: AuditVerdict
 
 
@@ -141,10 +147,10 @@ def judge(
     p_slower: float | None,
     allowed: float,
     submitted_count: int,
-    audit_count: int,
+    expected_count: int,
 ) -> AuditVerdict:
     """The verdict on one result; `allowed` is 1 + tolerance + the machine's noise floor."""
-    if submitted_count * SAMPLE_COUNT_FACTOR < audit_count:
+    if submitted_count * SAMPLE_COUNT_FACTOR < expected_count:
         return AuditVerdict.NOT_REPRODUCED
     if ratio_low > allowed and (p_slower is None or p_slower < RANK_TEST_ALPHA):
         return AuditVerdict.SLOWER
@@ -161,9 +167,14 @@ def assess(
     *,
     allowed: float,
     p_slower: float | None,
+    policy_count: int,
     audit_error: str | None = None,
 ) -> AuditedResult:
-    """One result compared and judged; the validator calls it again on the recorded samples."""
+    """One result compared and judged; the validator calls it again on the recorded samples.
+
+    `policy_count` is what the run's timing policy takes at the submitted median (the harness
+    knows the policy; the validator reads it back from `expected_count`).
+    """
     kept = tuple(tuple(r) for r in rounds_ns if r)
     if audit_error is not None or not kept:
         return AuditedResult(
@@ -177,10 +188,12 @@ def assess(
             ratio_high=None,
             mann_whitney_p=p_slower,
             round_spread=0.0,
+            expected_count=policy_count,
             verdict=AuditVerdict.NOT_REPRODUCED,
         )
     pooled = [s for r in kept for s in r]
     ratio, low, high = ratio_interval(pooled, submitted_ns)
+    expected = min(policy_count, *(len(r) for r in kept))
     return AuditedResult(
         key=key,
         precision=precision,
@@ -191,12 +204,13 @@ def assess(
         ratio_high=high,
         mann_whitney_p=p_slower,
         round_spread=round_spread([median(r) for r in kept]),
+        expected_count=expected,
         verdict=judge(
             ratio_low=low,
             ratio_high=high,
             p_slower=p_slower,
             allowed=allowed,
             submitted_count=len(submitted_ns),
-            audit_count=min(len(r) for r in kept),
+            expected_count=expected,
         ),
     )

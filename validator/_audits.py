@@ -142,6 +142,7 @@ def _rejudged(audit: Audit, submitted: dict[ResultKey, KernelResult]) -> Iterato
             result.audit_rounds_ns,
             allowed=allowed,
             p_slower=result.mann_whitney_p,
+            policy_count=result.expected_count,
             audit_error=result.audit_error,
         )
         same = (

@@ -15,11 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import median
 from typing import Literal, Protocol
 
 from harness.audit._compare import p_slower
 from harness.audit._target import Submitted, Target
 from harness.audit._write import write_audit_bundle
+from harness.plan import POLICIES
 from harness.records import harness_version
 from schemas import (
     Audit,
@@ -33,7 +35,7 @@ from schemas import (
     assess,
     draw_sample,
 )
-from schemas.audit_stats import noise_floor
+from schemas.audit_stats import noise_floor, round_spread
 
 BASE_ROUNDS = 2
 MAX_ROUNDS = 4
@@ -116,13 +118,7 @@ class _Progress:
 def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
     """The audit with every result measured so far compared and judged anew."""
     found = target.results()
-    spreads = [
-        assess(
-            k, found[k][1].precision, found[k][1].samples_ns, r, allowed=1.0, p_slower=None
-        ).round_spread
-        for k, r in progress.rounds.items()
-        if len(r) > 1
-    ]
+    spreads = [round_spread([median(x) for x in r]) for r in progress.rounds.values() if len(r) > 1]
     floor = noise_floor(spreads)
     allowed = 1.0 + audit.tolerance + floor
     results = []
@@ -140,6 +136,9 @@ def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
                 rounds,
                 allowed=allowed,
                 p_slower=p_slower(pooled, submitted.samples_ns) if pooled else None,
+                policy_count=POLICIES[found[key][0].request.profile].sample_count(
+                    submitted.stats.median_ns
+                ),
                 audit_error=progress.errors.get(key),
             )
         )
