@@ -14,13 +14,11 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import ValidationError
 
 from attestation._dsse import canonical_json, pae
 from attestation._keys import public_key_id
 from schemas import ATTESTATION_NAME, AUDIT_NAME, MANIFEST_NAME, BundleError, sha256_of
 from schemas.atomic import write_file_atomically
-from schemas.attestation import Envelope, Signature
 
 AUDIT_PAYLOAD_TYPE = "application/vnd.kernelperf.audit+json"
 
@@ -44,31 +42,34 @@ def sign_audit(root: Path, private_key: Ed25519PrivateKey) -> str:
         ) from exc
     keyid = public_key_id(private_key.public_key())
     signature = private_key.sign(pae(AUDIT_PAYLOAD_TYPE, payload))
-    envelope = Envelope(
-        payload=base64.b64encode(payload).decode("ascii"),
-        payload_type=AUDIT_PAYLOAD_TYPE,
-        signatures=(Signature(keyid=keyid, sig=base64.b64encode(signature).decode("ascii")),),
-    )
-    write_file_atomically(root / ATTESTATION_NAME, envelope.model_dump_json(indent=2) + "\n")
+    # A DSSE envelope in its plain JSON form: `schemas.attestation.Envelope` admits only the
+    # in-toto payload type of a run.
+    envelope = {
+        "payload": base64.b64encode(payload).decode("ascii"),
+        "payloadType": AUDIT_PAYLOAD_TYPE,
+        "signatures": [{"keyid": keyid, "sig": base64.b64encode(signature).decode("ascii")}],
+    }
+    write_file_atomically(root / ATTESTATION_NAME, json.dumps(envelope, indent=2) + "\n")
     return keyid
 
 
 def audit_signed_by(root: Path, public_keys: list[Ed25519PublicKey]) -> str | None:
     """The id of the key among `public_keys` that signed this audit as it is now, or None."""
     try:
-        envelope = Envelope.model_validate_json((root / ATTESTATION_NAME).read_bytes())
-        payload = base64.b64decode(envelope.payload, validate=True)
+        envelope = json.loads((root / ATTESTATION_NAME).read_bytes())
+        payload = base64.b64decode(envelope["payload"], validate=True)
+        signatures = [base64.b64decode(s["sig"], validate=True) for s in envelope["signatures"]]
         expected = _payload(root)
-    except (OSError, ValueError, ValidationError, binascii.Error):
+    except (OSError, ValueError, KeyError, TypeError, binascii.Error):
         return None
-    if envelope.payload_type != AUDIT_PAYLOAD_TYPE or payload != expected:
+    if envelope.get("payloadType") != AUDIT_PAYLOAD_TYPE or payload != expected:
         return None
     message = pae(AUDIT_PAYLOAD_TYPE, payload)
     for key in public_keys:
-        for signature in envelope.signatures:
+        for signature in signatures:
             try:
-                key.verify(base64.b64decode(signature.sig), message)
-            except (InvalidSignature, binascii.Error):
+                key.verify(signature, message)
+            except InvalidSignature:
                 continue
             return public_key_id(key)
     return None
