@@ -46,6 +46,7 @@ from validator._jsonio import read_json
 from validator._layout import AUDITS_DIR, KEYS_DIR
 from validator._round_layout import Placed, shown_path
 from validator._schema_check import is_valid_fast
+from validator._system_keys import identity
 from validator.rules import RulesNotFoundError, load_rules
 
 AUDITORS_DIR = "auditors"
@@ -207,9 +208,11 @@ def _one(folder: Path, root: Path, placed: list[Placed], out: AuditFindings) -> 
         return
     if not audit.complete:
         return  # an interrupted audit says nothing yet
-    out.statuses[system_label(audit.division.value, audit.submitter, audit.system_id)] = (
-        AuditStatus.PASSED if audit.passed else AuditStatus.FAILED
-    )
+    # Keyed as the leaderboard names systems: by their place in the layout (`identity`).
+    for pair in {identity(item.report) for item in covered}:
+        if pair is not None:
+            label = system_label(audit.division.value, *pair)
+            out.statuses[label] = AuditStatus.PASSED if audit.passed else AuditStatus.FAILED
     if not audit.passed:
         bad = [
             r.key.label for r in audit.results if r.verdict.value in ("slower", "not_reproduced")
@@ -230,7 +233,8 @@ def _required(placed: list[Placed], out: AuditFindings) -> None:
             rules = load_rules(run.rules_version).divisions.get(run.division)
         except RulesNotFoundError:
             continue
-        system = system_label(run.division.value, report.submitter or "", report.system_id or "")
+        pair = identity(report)
+        system = system_label(run.division.value, *pair) if pair else ""
         if rules and rules.audit_required and out.statuses.get(system) is not AuditStatus.PASSED:
             out.per_bundle[item.index].append(finding(Code.AUDIT_MISSING, file=report.path))
 

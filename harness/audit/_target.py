@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.checkpoint import read_prior, request_of
+from harness.checkpoint import PriorRun, read_prior, request_of
 from schemas import (
     LOG_NAME,
     RESULT_NAME,
     BundleError,
     Division,
+    DType,
     KernelResult,
     ResultKey,
     RunRequest,
@@ -87,6 +88,27 @@ def _round_of(bundle: Path) -> tuple[str | None, Path | None]:
     return None, None
 
 
+def settings_of(run: RunResult) -> RunRequest:
+    """The settings result.json itself records, for a bundle whose log holds no request in
+    today's form (the reference round's logs predate it): profile, device, threads, seed."""
+    dtypes = tuple(dict.fromkeys(r.precision.input for r in run.results)) or (DType.FP32,)
+    return RunRequest(
+        suites=(run.suite,),
+        profile=run.profile,
+        device=run.backend.device,
+        dtypes=dtypes,
+        seed=run.seed,
+        threads=run.backend.threads,
+    )
+
+
+def _request(prior: PriorRun, bundle: Path) -> RunRequest:
+    try:
+        return request_of(prior, bundle / LOG_NAME)
+    except BundleError:
+        return settings_of(prior.run)
+
+
 def _read(bundle: Path) -> Submitted:
     prior = read_prior(bundle)
     _, round_root = _round_of(bundle)
@@ -96,7 +118,7 @@ def _read(bundle: Path) -> Submitted:
         shown=shown,
         run=prior.run,
         system=prior.system,
-        request=request_of(prior, bundle / LOG_NAME),
+        request=_request(prior, bundle),
         result_sha256=sha256_of(bundle / RESULT_NAME),
     )
 

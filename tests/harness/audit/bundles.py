@@ -14,7 +14,14 @@ from harness.plan import run_options
 from harness.probe import describe_system
 from schemas import DType, Profile, RunRequest, Suite, load_problems
 
-SMALL_IDS = ("gemm/train/128", "gemm/train/138", "gemm/train/159")
+SMALL_IDS = (
+    "gemm/train/128",
+    "gemm/train/129",
+    "gemm/train/138",
+    "gemm/train/139",
+    "gemm/train/148",
+    "gemm/train/159",
+)
 # One thread: on a loaded 2-core machine two threads wait for each other at every parallel
 # region, and a 70 µs kernel took 60 ms in some processes (seen while writing these tests).
 THREADS = 1
