@@ -142,6 +142,7 @@ def _rejudged(audit: Audit, submitted: dict[ResultKey, KernelResult]) -> Iterato
             result.submitted_samples_ns,
             result.audit_rounds_ns,
             allowed=allowed,
+            tolerance=audit.tolerance,
             p_slower=result.mann_whitney_p,
             policy_count=result.expected_count,
             audit_error=result.audit_error,

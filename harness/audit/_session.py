@@ -135,6 +135,7 @@ def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
                 submitted.samples_ns,
                 rounds,
                 allowed=allowed,
+                tolerance=audit.tolerance,
                 p_slower=p_slower(pooled, submitted.samples_ns) if pooled else None,
                 policy_count=POLICIES[found[key][0].request.profile].sample_count(
                     submitted.stats.median_ns
