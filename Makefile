@@ -21,7 +21,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[harness,dev,publisher]'
+	$(BIN)/pip install -q -e '.[harness,audit,dev,publisher]'
 	touch $@
 
 install: $(STAMP)

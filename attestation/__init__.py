@@ -9,10 +9,12 @@ either, because harness and validator never import each other; it imports only `
     load_private_key(path), read_public_key(path), public_key_id(public_key)
     sign_bundle(root, private_key) -> SignedBundle
     verify_bundle(root, public_key | None) -> Verdict
+    sign_audit(root, private_key) -> keyid, audit_signed_by(root, public_keys) -> keyid | None
 """
 
 from __future__ import annotations
 
+from attestation._audit import audit_signed_by, sign_audit
 from attestation._dsse import canonical_json, pae
 from attestation._keys import (
     KeyPair,
@@ -38,6 +40,7 @@ __all__ = [
     "SignatureStatus",
     "SignedBundle",
     "Verdict",
+    "audit_signed_by",
     "build_statement",
     "canonical_json",
     "generate_key_pair",
@@ -46,6 +49,7 @@ __all__ = [
     "public_key_id",
     "read_public_key",
     "readable_by_others",
+    "sign_audit",
     "sign_bundle",
     "sign_statement",
     "system_fingerprint",

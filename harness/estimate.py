@@ -131,7 +131,12 @@ def cpu_peaks(host: Host, threads: int, clock_ghz: float | None) -> Peaks:
     """cores x clock x FLOPs per cycle of the ISA; bandwidth from a timed copy here."""
     flags = {flag.lower() for flag in host.isa_flags}
     per_cycle = next((n for flag, n in FP32_PER_CYCLE if flag in flags), 16)
-    fp32 = max(1, min(host.cores or threads, threads)) * (clock_ghz or DEFAULT_CLOCK_GHZ) * per_cycle / 1e3
+    fp32 = (
+        max(1, min(host.cores or threads, threads))
+        * (clock_ghz or DEFAULT_CLOCK_GHZ)
+        * per_cycle
+        / 1e3
+    )
     tflops = {DType.FP32: fp32, DType.FP64: fp32 / 2}
     for dtype, units in LOW_PRECISION_UNITS.items():
         tflops[dtype] = fp32 * next((f for flag, f in units if flag in flags), 1.0)

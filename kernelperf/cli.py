@@ -72,6 +72,11 @@ COMMANDS: tuple[Command, ...] = (
         "verify", "kernelperf.commands.verify", "check a bundle's signature against a public key"
     ),
     Command(
+        "audit",
+        "kernelperf.commands.audit",
+        "re-measure a seeded sample of a submission and judge each result",
+    ),
+    Command(
         "container",
         "kernelperf.commands.container",
         "build the standard images and run the harness inside them",

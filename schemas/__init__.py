@@ -5,8 +5,18 @@ suite's own parameters model lives in its folder, `schemas.suites.<suite>`; see 
 """
 
 from schemas.accuracy import BoundTable, bound_key, error_bound, harness_bounds, region_offsets
+from schemas.audit import (
+    Audit,
+    AuditedBundle,
+    AuditedResult,
+    AuditVerdict,
+    ResultKey,
+    assess,
+    draw_sample,
+)
 from schemas.bundle_files import (
     ATTESTATION_NAME,
+    AUDIT_NAME,
     LOG_NAME,
     MANIFEST_NAME,
     RESULT_NAME,
@@ -63,12 +73,17 @@ from schemas.throughput import bandwidths_gbps, bus_factor, gbps, tflops
 
 __all__ = [
     "ATTESTATION_NAME",
+    "AUDIT_NAME",
     "LOG_NAME",
     "MANIFEST_NAME",
     "RESULT_NAME",
     "SCHEMA_VERSION",
     "SYSTEM_NAME",
     "Accelerator",
+    "Audit",
+    "AuditVerdict",
+    "AuditedBundle",
+    "AuditedResult",
     "Backend",
     "BoundTable",
     "BundleError",
@@ -96,6 +111,7 @@ __all__ = [
     "Profile",
     "Provenance",
     "RankPlacement",
+    "ResultKey",
     "RnnCell",
     "RunRequest",
     "RunResult",
@@ -112,9 +128,11 @@ __all__ = [
     "TimingLoop",
     "TimingMethod",
     "UsageError",
+    "assess",
     "bandwidths_gbps",
     "bound_key",
     "bus_factor",
+    "draw_sample",
     "error_bound",
     "gbps",
     "harness_bounds",

@@ -20,3 +20,6 @@ LOGS_DIR: Final = "logs"
 LOG_NAME: Final = f"{LOGS_DIR}/harness.jsonl"
 MANIFEST_NAME: Final = "MANIFEST.json"
 ATTESTATION_NAME: Final = "attestation.dsse.json"
+# An audit bundle (issue 13) holds audit.json instead of result.json, beside the auditor's
+# system.json, its MANIFEST.json and the auditor's attestation.
+AUDIT_NAME: Final = "audit.json"

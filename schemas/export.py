@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from schemas.atomic import write_file_atomically
 from schemas.attestation import Envelope, Statement
+from schemas.audit import Audit
 from schemas.manifest import Manifest
 from schemas.problem import Problem
 from schemas.request import RunRequest
@@ -29,6 +30,7 @@ DOCUMENTS: dict[str, type[BaseModel]] = {
     "attestation": Envelope,
     "statement": Statement,
     "request": RunRequest,
+    "audit": Audit,
 }
 
 

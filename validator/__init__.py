@@ -14,6 +14,7 @@ the CLI at this front door.
     import_workbooks(paths, round, into) DeepBench's published workbooks as a historical round
     import_table / unmatched_table     the import report as rich tables
     match_device(name)                 the device table's rows (published peaks) for a device name
+    audit_tolerance(rules, division)   the rules' default tolerance of a reproduction audit
 
 Everything is imported eagerly: the whole package costs about 10 ms more than the parts that
 `kernelperf validate` needs anyway (schemas and pydantic are most of it), so laziness would buy
@@ -21,6 +22,7 @@ nothing here.
 """
 
 from validator._archive import unpacked
+from validator._audits import audit_tolerance
 from validator._bundle import load_bundle
 from validator._deepbench import ImportReport, import_table, import_workbooks, unmatched_table
 from validator._engine import validate
@@ -43,6 +45,7 @@ __all__ = [
     "Report",
     "Severity",
     "SignatureCheck",
+    "audit_tolerance",
     "findings_table",
     "import_table",
     "import_workbooks",

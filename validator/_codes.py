@@ -131,6 +131,12 @@ class Code(StrEnum):
     CORRECTNESS_BOUND = "KP-CORRECTNESS-BOUND"
     CORRECTNESS_PRECISION = "KP-CORRECTNESS-PRECISION"
     CORRECTNESS_REGION = "KP-CORRECTNESS-REGION"
+    # issue 13: audits
+    AUDIT_SLOWER = "KP-AUDIT-SLOWER"
+    AUDIT_INVALID = "KP-AUDIT-INVALID"
+    AUDIT_SIGNATURE = "KP-AUDIT-SIGNATURE"
+    AUDIT_UNKNOWN_BUNDLE = "KP-AUDIT-UNKNOWN-BUNDLE"
+    AUDIT_MISSING = "KP-AUDIT-MISSING"
 
 
 @dataclass(frozen=True)
@@ -507,5 +513,32 @@ CATALOGUE: dict[Code, CodeInfo] = {
         _E,
         "the checked region is missing, out of range, or not the one the seed draws",
         "run a harness that records correctness.region (schemas.region_offsets)",
+    ),
+    # issue 13: audits
+    Code.AUDIT_SLOWER: CodeInfo(
+        _E,
+        "a reproduction audit re-measured a result of this system slower than submitted beyond "
+        "the tolerance, or could not reproduce it: struck from the boards the audit covered",
+        "submit what the harness measured; ask for a new audit if the machine has changed",
+    ),
+    Code.AUDIT_INVALID: CodeInfo(
+        _E,
+        "the audit bundle is damaged: schema, manifest, or a verdict its samples do not give",
+        "re-create the audit with `kernelperf audit`; never edit it",
+    ),
+    Code.AUDIT_SIGNATURE: CodeInfo(
+        _E,
+        "the audit is not signed by a key registered for auditors in <round>/keys/auditors/",
+        "sign it with `kernelperf audit --key` using a registered auditor's key",
+    ),
+    Code.AUDIT_UNKNOWN_BUNDLE: CodeInfo(
+        _E,
+        "the audit names a bundle that is not in the round, or whose result.json has changed",
+        "audit the bundles as submitted; re-audit after a resubmission",
+    ),
+    Code.AUDIT_MISSING: CodeInfo(
+        _E,
+        "the rules require an audit for closed ranking and this system has none that passed",
+        "ask the round's reviewers for an audit (`kernelperf audit`)",
     ),
 }

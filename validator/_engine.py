@@ -17,7 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from schemas import UsageError
+from schemas import AUDIT_NAME, UsageError
+from validator._audits import audit_findings
 from validator._bundle import is_bundle, load_bundle
 from validator._cache import default_cache_dir
 from validator._findings import Code, Finding, finding
@@ -38,6 +39,9 @@ def discover(root: Path) -> list[Path]:
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(folder)
         for name in list(dirnames):
+            if (here / name / AUDIT_NAME).is_file():
+                dirnames.remove(name)  # an audit bundle: validator/_audits.py reads it
+                continue
             if name.startswith(".") or is_bundle(here / name):
                 dirnames.remove(name)  # hidden folders are never walked; a bundle is not entered
                 if not name.startswith("."):
@@ -114,11 +118,14 @@ def validate(
     root = Path(path)
     if not root.exists() and not root.is_symlink():
         raise UsageError(f"no such file or folder: {root}", where=str(root), fix="check the path")
-    bundles = discover(root)
+    bundles = [] if (root / AUDIT_NAME).is_file() else discover(root)
     tasks = [(bundle, display_of(bundle, root), cache_folder) for bundle in bundles]
     with _collector_paused():
         reports = list(_check_all(tasks, jobs or default_jobs(), progress))
     if not reports:
+        audits = audit_findings(root, [])
+        if audits.overall or (root / AUDIT_NAME).is_file():
+            return Report(root=str(root), bundles=(), findings=tuple(audits.overall))
         return Report(
             root=str(root), bundles=(), findings=(finding(Code.NO_BUNDLES, file=root.name),)
         )
@@ -127,8 +134,16 @@ def validate(
         for i, (path, r) in enumerate(zip(bundles, reports, strict=True))
     ]
     overall, per_bundle = _round_checks(root, placed)
+    audits = audit_findings(root, placed)
+    for index, items in audits.per_bundle.items():
+        per_bundle[index].extend(items)
     merged = tuple(_with(report, per_bundle.get(i, [])) for i, report in enumerate(reports))
-    return Report(root=str(root), bundles=merged, findings=tuple(overall))
+    return Report(
+        root=str(root),
+        bundles=merged,
+        findings=(*overall, *audits.overall),
+        audits=audits.statuses,
+    )
 
 
 @contextmanager

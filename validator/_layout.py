@@ -4,6 +4,7 @@
 <round>/<division>/<submitter>/results/<system_id>/<suite>/<bundle>[.tar.gz]
 <round>/<division>/<submitter>/code/
 <round>/keys/<submitter>.pub
+<round>/audits/<submitter>/<system_id>/   an audit bundle (audit.json)
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ RESULTS_DIR = "results"
 SYSTEMS_DIR = "systems"
 CODE_DIR = "code"
 KEYS_DIR = "keys"
+# <round>/audits/<submitter>/<system_id>/: reproduction audits (validator/_audits.py).
+AUDITS_DIR = "audits"
 DIVISIONS = tuple(division.value for division in Division)
 
 

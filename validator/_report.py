@@ -63,6 +63,10 @@ class Report(BaseModel):
     findings: tuple[Finding, ...] = Field(
         default=(), description="Findings about the round, not about one bundle."
     )
+    audits: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each audited system ('division/submitter/system_id'): passed or failed.",
+    )
 
     def all_findings(self) -> list[Finding]:
         """Round-level findings, then each bundle's, in order."""

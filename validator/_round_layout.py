@@ -19,6 +19,7 @@ from schemas.names import is_valid_name
 from validator._findings import Code, Finding, finding
 from validator._jsonio import read_json
 from validator._layout import (
+    AUDITS_DIR,
     CODE_DIR,
     DIVISIONS,
     KEYS_DIR,
@@ -65,7 +66,9 @@ def round_roots(root: Path, placed: list[Placed]) -> set[Path]:
 def _unexpected(round_root: Path, root: Path) -> Iterator[Finding]:
     """Entries the layout has no place for (warnings), and names it does not allow."""
     for entry in sorted(round_root.iterdir()):
-        if entry.name not in (*DIVISIONS, KEYS_DIR) and not entry.name.startswith("README"):
+        if entry.name not in (*DIVISIONS, KEYS_DIR, AUDITS_DIR) and not entry.name.startswith(
+            "README"
+        ):
             yield finding(Code.LAYOUT_UNEXPECTED, file=shown_path(entry, root))
         if entry.name not in DIVISIONS or not entry.is_dir():
             continue

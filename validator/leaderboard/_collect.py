@@ -270,6 +270,11 @@ def collect(report: Report) -> Collected:
             submitter=submitter,
             description=descriptions[key],
             bundles=tuple(sorted(bundle_views[key], key=lambda v: v.path)),
+            audit={
+                d: report.audits[f"{d.value}/{submitter}/{system_id}"]
+                for d in Division
+                if f"{d.value}/{submitter}/{system_id}" in report.audits
+            },
         )
         for (submitter, system_id), key in sorted(keys.items(), key=lambda item: item[1])
     )

@@ -196,6 +196,11 @@ class SystemView(BaseModel):
     submitter: str
     description: SystemDescription
     bundles: tuple[BundleView, ...]
+    # issue 13: audits
+    audit: dict[Division, str] = Field(
+        default_factory=dict,
+        description="Per division with an audit: passed or failed; absent: not audited.",
+    )
 
 
 class Counts(BaseModel):

@@ -88,6 +88,7 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
             f"{_stated(host.logical_cpus)} logical CPUs, {_memory(host.memory_bytes)}",
         ),
         ("instruction sets", " ".join(host.isa_flags) or MISSING),
+        ("audit", audit_text(system)),
     ]
     for acc in d.accelerators:
         peaks = ", ".join(f"{t.value} {significant(v)}" for t, v in sorted(acc.peak_tflops.items()))
@@ -118,6 +119,15 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
         labels = ", ".join(f"{k}={v}" for k, v in sorted(image.labels.items()))
         facts.append(("labels", labels or MISSING))
     return facts
+
+
+def audit_text(system: SystemView) -> str:
+    """'✓ closed', '✗ open', or 'not audited': what reproduction audits found (issue 13)."""
+    marks = {"passed": "✓", "failed": "✗"}
+    shown = [
+        f"{marks.get(state, '?')} {division.value}" for division, state in system.audit.items()
+    ]
+    return ", ".join(shown) or "not audited"
 
 
 def system_facts(system: SystemView) -> TableView:
@@ -183,6 +193,7 @@ def systems_table(leaderboard: Leaderboard) -> TableView:
                         style="" if valid == len(system.bundles) else "fail",
                     ),
                     Cell(str(counted), sort=counted),
+                    Cell(audit_text(system), style="fail" if "✗" in audit_text(system) else ""),
                 )
             )
         )
@@ -194,6 +205,7 @@ def systems_table(leaderboard: Leaderboard) -> TableView:
             *(Column(n) for n in names),
             Column("valid bundles", True),
             Column("results counted", True),
+            Column("audit"),
         ),
         rows=tuple(rows),
     )

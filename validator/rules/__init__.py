@@ -114,6 +114,17 @@ class DivisionRules(BaseModel):
         "and logs give way to those of published results; schema, integrity, FLOP "
         "recomputation and plausibility still run, and a figure above peak is a note.",
     )
+    # issue 13: audits
+    audit_tolerance: float = Field(
+        default=0.15,
+        gt=0,
+        description="An audit may re-measure a result this much slower (relative) before it is "
+        "called slower than submitted, on top of the auditing machine's noise floor.",
+    )
+    audit_required: bool = Field(
+        default=False,
+        description="A system is ranked only with an audit that passed (closed ranking).",
+    )
 
 
 class ToleranceBounds(BaseModel):

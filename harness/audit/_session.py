@@ -1,0 +1,215 @@
+"""Runs an audit: the seeded draw, interleaved rounds of re-measurement, verdicts, checkpoints.
+
+Every drawn result is re-measured once per round, all of them in turn, so that a slow minute of
+the machine lands on every result rather than on one (medians move about ±10% between processes
+here). Two rounds measure the noise floor; results whose interval still straddles the limit, or
+whose rounds disagree by more than the tolerance, get up to two more. audit.json is rewritten
+atomically after every measurement with complete=false, so Ctrl-C leaves an audit that
+`--resume` continues.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from statistics import median
+from typing import Literal, Protocol
+
+from harness.audit._compare import p_slower
+from harness.audit._target import Submitted, Target
+from harness.audit._write import write_audit_bundle
+from harness.plan import POLICIES
+from harness.records import harness_version
+from schemas import (
+    Audit,
+    AuditedBundle,
+    AuditedResult,
+    ContainerImage,
+    KernelResult,
+    ResultKey,
+    SystemDescription,
+    UsageError,
+    assess,
+    draw_sample,
+)
+from schemas.audit_stats import noise_floor, round_spread
+
+BASE_ROUNDS = 2
+MAX_ROUNDS = 4
+Rerun = Callable[[Submitted, KernelResult, ResultKey], tuple[int, ...]]
+
+
+class AuditObserver(Protocol):
+    """Sees the audit's progress (the CLI draws a bar with an ETA from it)."""
+
+    def planned(self, total: int, done: int) -> None:
+        """`total` measurements are planned so far, `done` of them already recorded."""
+
+    def measured(self, key: ResultKey, round_index: int) -> None:
+        """One result was re-measured once more."""
+
+
+def start_audit(
+    target: Target,
+    *,
+    sample_size: int,
+    seed: int,
+    tolerance: float,
+    runtime: Literal["native", "container"],
+    container: ContainerImage | None = None,
+) -> Audit:
+    """A new audit of `target` with its draw made; nothing measured yet."""
+    if sample_size < 1:
+        raise UsageError(f"--sample {sample_size} draws nothing", fix="give --sample N with N >= 1")
+    keys = list(target.results())
+    if not keys:
+        raise UsageError(
+            "the bundles hold no result to audit (every kernel failed)",
+            where=target.bundles[0].shown,
+            fix="audit a system whose bundles hold results",
+        )
+    now = datetime.now(UTC)
+    return Audit(
+        audit_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+        round=target.round,
+        division=target.division,
+        submitter=target.system.submitter,
+        system_id=target.system.system_id,
+        target=str(target.path),
+        seed=seed,
+        sample_size=sample_size,
+        tolerance=tolerance,
+        noise_floor=0.0,
+        harness_version=harness_version(),
+        runtime=runtime,
+        container=container,
+        started_utc=now,
+        finished_utc=now,
+        complete=False,
+        bundles=tuple(
+            AuditedBundle(
+                path=b.shown,
+                run_id=b.run.run_id,
+                result_sha256=b.result_sha256,
+                suite=b.run.suite,
+                profile=b.request.profile.value,
+            )
+            for b in target.bundles
+        ),
+        selected=draw_sample(keys, sample_size, seed),
+        results=(),
+    )
+
+
+@dataclass
+class _Progress:
+    """Each drawn result's rounds so far, or why its re-run failed."""
+
+    rounds: dict[ResultKey, list[tuple[int, ...]]]
+    errors: dict[ResultKey, str]
+
+    def done(self, key: ResultKey) -> int:
+        return MAX_ROUNDS if key in self.errors else len(self.rounds.get(key, []))
+
+
+def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
+    """The audit with every result measured so far compared and judged anew."""
+    found = target.results()
+    spreads = [round_spread([median(x) for x in r]) for r in progress.rounds.values() if len(r) > 1]
+    floor = noise_floor(spreads)
+    allowed = 1.0 + audit.tolerance + floor
+    results = []
+    for key in audit.selected:
+        if progress.done(key) == 0:
+            continue
+        submitted = found[key][1]
+        rounds = progress.rounds.get(key, [])
+        pooled = [s for r in rounds for s in r]
+        results.append(
+            assess(
+                key,
+                submitted.precision,
+                submitted.samples_ns,
+                rounds,
+                allowed=allowed,
+                tolerance=audit.tolerance,
+                p_slower=p_slower(pooled, submitted.samples_ns) if pooled else None,
+                policy_count=POLICIES[found[key][0].request.profile].sample_count(
+                    submitted.stats.median_ns
+                ),
+                audit_error=progress.errors.get(key),
+            )
+        )
+    return audit.model_copy(
+        update={"noise_floor": floor, "results": tuple(results), "finished_utc": datetime.now(UTC)}
+    )
+
+
+def _borderline(result: AuditedResult, allowed: float, tolerance: float) -> bool:
+    """Worth another round: the interval holds a limit, or the rounds disagree."""
+    if result.ratio_low is None or result.ratio_high is None:
+        return False
+    holds = any(result.ratio_low <= x <= result.ratio_high for x in (allowed, 1.0 / allowed))
+    return holds or result.round_spread > tolerance
+
+
+def _progress_of(audit: Audit) -> _Progress:
+    return _Progress(
+        rounds={r.key: [tuple(x) for x in r.audit_rounds_ns] for r in audit.results},
+        errors={r.key: r.audit_error for r in audit.results if r.audit_error is not None},
+    )
+
+
+def run_audit(
+    audit: Audit,
+    target: Target,
+    out: Path,
+    auditor: SystemDescription,
+    rerun: Rerun,
+    observer: AuditObserver,
+) -> Audit:
+    """Measures what `audit` still lacks, checkpointing into `out`; returns it complete."""
+    found = target.results()
+    missing = [k for k in audit.selected if k not in found]
+    if missing:
+        raise UsageError(
+            f"the audit drew {missing[0].label}, which these bundles do not hold",
+            where=str(out),
+            fix="resume an audit with the bundles it was started on",
+        )
+    progress = _progress_of(audit)
+
+    def measure(keys: Sequence[ResultKey], round_index: int) -> None:
+        nonlocal audit
+        for key in keys:
+            bundle, submitted = found[key]
+            try:
+                progress.rounds.setdefault(key, []).append(rerun(bundle, submitted, key))
+            except Exception as exc:  # a kernel that fails on re-run is a verdict, not a crash
+                progress.errors[key] = str(exc) or type(exc).__name__
+            audit = judged(audit, target, progress)
+            write_audit_bundle(out, audit, auditor)
+            observer.measured(key, round_index)
+
+    base_total = len(audit.selected) * BASE_ROUNDS
+    observer.planned(base_total, sum(min(progress.done(k), BASE_ROUNDS) for k in audit.selected))
+    for round_index in range(BASE_ROUNDS):
+        measure([k for k in audit.selected if progress.done(k) == round_index], round_index)
+    extra_total = base_total
+    for round_index in range(BASE_ROUNDS, MAX_ROUNDS):
+        audit = judged(audit, target, progress)
+        allowed = 1.0 + audit.tolerance + audit.noise_floor
+        keys = [
+            r.key
+            for r in audit.results
+            if progress.done(r.key) == round_index and _borderline(r, allowed, audit.tolerance)
+        ]
+        extra_total += len(keys)
+        observer.planned(extra_total, extra_total - len(keys))
+        measure(keys, round_index)
+    audit = judged(audit, target, progress).model_copy(update={"complete": True})
+    write_audit_bundle(out, audit, auditor)
+    return audit

@@ -1,0 +1,102 @@
+"""Audits of fresh bundles: an honest one holds up, each forged kind is caught (issue 13)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import harness.audit
+from harness.probe import describe_system
+from schemas import Audit, AuditVerdict, DType, KernelResult, ResultKey, UsageError
+from tests.harness.audit.bundles import make_bundle
+from tests.harness.audit.forgeries import forge, keep_fastest, relabelled, scaled
+
+pytest.importorskip("scipy", reason="the audit's rank test needs scipy: pip install '.[audit]'")
+TOLERANCE = 0.2
+FAILING = {AuditVerdict.SLOWER, AuditVerdict.NOT_REPRODUCED}
+
+
+class Quiet:
+    def planned(self, total: int, done: int) -> None:
+        """Nothing to show."""
+
+    def measured(self, key: ResultKey, round_index: int) -> None:
+        """Nothing to show."""
+
+
+@pytest.fixture(scope="module")
+def fp32_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_bundle(tmp_path_factory.mktemp("fp32"), DType.FP32)
+
+
+@pytest.fixture(scope="module")
+def bf16_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_bundle(tmp_path_factory.mktemp("bf16"), DType.BF16)
+
+
+def audit_of(bundle: Path, out: Path, rerun: harness.audit.Rerun | None = None) -> Audit:
+    target = harness.audit.read_target(bundle)
+    audit = harness.audit.start_audit(
+        target, sample_size=10, seed=13, tolerance=TOLERANCE, runtime="native"
+    )
+    auditor = describe_system(system_id="auditor-box", submitter="reviewers")
+    rerun = rerun or harness.audit.NativeRerun()
+    return harness.audit.run_audit(audit, target, out, auditor, rerun, Quiet())
+
+
+def test_an_honest_fresh_bundle_audits_consistent(fp32_bundle: Path, tmp_path: Path) -> None:
+    audit = audit_of(fp32_bundle, tmp_path / "audit")
+    assert audit.complete and audit.passed
+    assert all(r.verdict not in FAILING for r in audit.results)
+    assert (tmp_path / "audit" / "audit.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("change", "source"),
+    [(keep_fastest, "fp32"), (scaled, "fp32"), (relabelled, "bf16")],
+    ids=["five-fastest-kept", "samples-times-0.7", "bf16-labelled-fp32"],
+)
+def test_each_forged_kind_is_caught(
+    change: Callable[[KernelResult], KernelResult],
+    source: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    forged = forge(request.getfixturevalue(f"{source}_bundle"), tmp_path / "forged", change)
+    audit = audit_of(forged, tmp_path / "audit")
+    assert audit.complete and not audit.passed
+    assert any(r.verdict in FAILING for r in audit.results)
+
+
+def test_an_interrupted_audit_resumes_where_it_stopped(fp32_bundle: Path, tmp_path: Path) -> None:
+    native = harness.audit.NativeRerun()
+    calls: list[ResultKey] = []
+
+    def stops_after_two(bundle: harness.audit.Submitted, result: KernelResult, key: ResultKey):  # type: ignore[no-untyped-def]
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(key)
+        return native(bundle, result, key)
+
+    out = tmp_path / "audit"
+    with pytest.raises(KeyboardInterrupt):
+        audit_of(fp32_bundle, out, stops_after_two)
+    partial, auditor = harness.audit.read_audit(out)
+    assert not partial.complete and len(partial.results) == 2
+    target = harness.audit.read_target(Path(partial.target))
+    done = harness.audit.run_audit(partial, target, out, auditor, native, Quiet())
+    assert done.complete and [r.key for r in done.results] == list(done.selected)
+    assert done.audit_id == partial.audit_id
+
+
+def test_a_sample_of_nothing_is_a_usage_error(fp32_bundle: Path) -> None:
+    target = harness.audit.read_target(fp32_bundle)
+    with pytest.raises(UsageError, match="draws nothing"):
+        harness.audit.start_audit(target, sample_size=0, seed=1, tolerance=0.1, runtime="native")
+
+
+def test_an_unknown_bundle_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such bundle"):
+        harness.audit.read_target(tmp_path / "missing")
