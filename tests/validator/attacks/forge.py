@@ -7,7 +7,9 @@ system.json, and a careful forger keeps everything around them in step: statisti
 project's own `schemas.summarize`, rates from `schemas.throughput` (`rederive`), the log's case
 lines (label, median, verdict) and their times, and the run's wall-clock window, so that the
 time-accounting checks cannot catch a forgery as a side effect. Then it reseals MANIFEST.json
-and re-signs. `Log` chooses a lazier forger for the attacks on time accounting itself.
+and re-signs. `forge_bundle` does the same to a loose, unsigned bundle, and `each_result`
+turns an edit of one kernel result into an edit of them all. `Log` chooses a lazier forger for
+the attacks on time accounting itself.
 """
 
 from __future__ import annotations
@@ -149,6 +151,29 @@ def relog(bundle: Path, log: Log) -> None:
         run_path.write_text(json.dumps(run, indent=2), encoding="utf-8")
 
 
+def each_result(edit: Edit) -> Edit:
+    """A result.json edit that applies `edit` to every kernel result in it."""
+
+    def apply(run: Json) -> None:
+        for result in run["results"]:
+            edit(result)
+
+    return apply
+
+
+def forge_bundle(
+    bundle: Path, *, result: Edit | None = None, system: Edit | None = None, log: Log = Log.IN_STEP
+) -> Path:
+    """Edits a bundle's documents, keeps its log in step as `log` says and reseals it: all a
+    loose (unsigned) bundle needs to pass for honest."""
+    for name, edit in (("result.json", result), ("system.json", system)):
+        if edit is not None:
+            edit_json(bundle, name, edit, reseal_manifest=False)  # sealed once, below
+    relog(bundle, log)
+    reseal(bundle)
+    return bundle
+
+
 @dataclass(frozen=True)
 class ForgedRound:
     """A copy of the reference round and the keys its submitters sign with."""
@@ -177,24 +202,15 @@ class ForgedRound:
         submitter: str = SUBMITTER,
         log: Log = Log.IN_STEP,
     ) -> Path:
-        """Edits a bundle's documents, keeps its log in step as `log` says, reseals, re-signs."""
-        for name, edit in (("result.json", result), ("system.json", system)):
-            if edit is not None:
-                edit_json(bundle, name, edit, reseal_manifest=False)  # sealed once, below
-        relog(bundle, log)
+        """`forge_bundle`, then re-signs with `submitter`'s registered key."""
         (bundle / ATTESTATION_NAME).unlink(missing_ok=True)  # the manifest never lists it
-        reseal(bundle)
+        forge_bundle(bundle, result=result, system=system, log=log)
         sign_bundle(bundle, self.signer(submitter))
         return bundle
 
     def quiet(self, bundle: Path, submitter: str = SUBMITTER) -> None:
         """Every result of the bundle made steady: the closed CV limit no longer applies."""
-
-        def all_steady(run: Json) -> None:
-            for result in run["results"]:
-                steady(result)
-
-        self.forge(bundle, result=all_steady, submitter=submitter)
+        self.forge(bundle, result=each_result(steady), submitter=submitter)
 
     def validate(self) -> Report:
         """The round's validation report (no cache, one process)."""

@@ -2,9 +2,10 @@
 passing, a lower precision labelled fp32, and a checked region chosen by the vendor.
 
 Each attack starts from a copy of the reference round (or a fresh harness bundle), is forged as
-a vendor would (statistics recomputed, manifest rewritten, closed bundles re-signed with the
-vendor's registered key) and must be rejected with its code. The first test shows, for every
-official problem, direction and precision, that the bounds reject garbage at all.
+a vendor would with forge.py (statistics recomputed, log kept in step, manifest rewritten,
+closed bundles re-signed with the vendor's registered key) and must be rejected with its code.
+The first test shows, for every official problem, direction and precision, that the bounds
+reject garbage at all.
 """
 
 from __future__ import annotations
@@ -19,11 +20,26 @@ import pytest
 import torch
 
 from harness import plan_suites
-from harness.plan import RunRequest
 from harness.probe import describe_system
 from harness.runner import Runner
-from schemas import RESULT_NAME, Direction, DType, Problem, Profile, Suite, error_bound
-from tests.validator.attacks.forge_correctness import ForgedRound, forge_bundle, forged_round
+from schemas import (
+    RESULT_NAME,
+    Direction,
+    DType,
+    Problem,
+    Profile,
+    RunRequest,
+    Suite,
+    error_bound,
+)
+from tests.validator.attacks.forge import (
+    ForgedRound,
+    Json,
+    each_result,
+    forge_bundle,
+    forged_round,
+    rederive,
+)
 from validator import Code, Report, Severity, validate
 from validator.rules import load_rules
 
@@ -111,7 +127,7 @@ def _rejected(report: Report, code: Code) -> None:
 @pytest.fixture
 def forged(tmp_path: Path) -> ForgedRound:
     round_copy = forged_round(tmp_path)
-    assert validate(round_copy.root, jobs=1, cache_dir=None).ok  # the re-signed copy is clean
+    assert round_copy.validate().ok  # the re-signed copy is clean
     return round_copy
 
 
@@ -139,7 +155,7 @@ def _garbage_with_bf16_accumulation(bundle: Path, tmp_path: Path, error: float) 
     shutil.copytree(bundle, copy)
     forged: list[str] = []
 
-    def edit(result: dict[str, Any]) -> None:
+    def edit(result: Json) -> None:
         k = Problem.model_validate(result["problem"]).params.reduction_length(
             Direction(result["direction"])
         )
@@ -149,7 +165,7 @@ def _garbage_with_bf16_accumulation(bundle: Path, tmp_path: Path, error: float) 
             result["correctness"] |= {"error": error, "tolerance": old_bound, "passed": True}
             forged.append(result["direction"])
 
-    forge_bundle(copy, edit)
+    forge_bundle(copy, result=each_result(edit))
     assert forged
     return validate(copy, jobs=1, cache_dir=None)
 
@@ -177,35 +193,33 @@ def test_attack_bf16_labelled_fp32_is_rejected(forged: ForgedRound) -> None:
     """Attack 8: a bf16 run relabelled fp32 in closed (bf16 output kept, so the old bound
     4·u_out + 2·√k·u_acc still allowed bf16's error): faster samples, bf16's error as measured
     on the round's own bf16 bundle."""
-    document = json.loads((forged.bundle("open", "gemm") / RESULT_NAME).read_text("utf-8"))
+    document = json.loads((forged.bundle("gemm", "open") / RESULT_NAME).read_text("utf-8"))
     assert {r["precision"]["input"] for r in document["results"]} == {DType.BF16.value}
     bf16_error = max(r["correctness"]["error"] for r in document["results"])
 
-    def relabel(result: dict[str, Any]) -> None:
+    def relabel(result: Json) -> None:
         k = Problem.model_validate(result["problem"]).params.reduction_length()
         old_bound = 4 * U_BF16 + 2 * math.sqrt(k) * U_FP32
-        result["samples_ns"] = [max(1, t // 2) for t in result["samples_ns"]]
+        rederive(result, [max(1, t // 2) for t in result["samples_ns"]])
         result["precision"]["output"] = DType.BF16.value
         result["correctness"] |= {"error": bf16_error, "tolerance": old_bound, "passed": True}
 
-    forged.forge(forged.bundle("closed", "gemm"), relabel)
-    _rejected(validate(forged.root, jobs=1, cache_dir=None), Code.CORRECTNESS_PRECISION)
+    forged.forge(forged.bundle("gemm", "closed"), result=each_result(relabel))
+    _rejected(forged.validate(), Code.CORRECTNESS_PRECISION)
 
 
 def test_attack_top_left_region_is_rejected(forged: ForgedRound) -> None:
     """A vendor's harness that always checks the top-left block, recorded as such: the offsets
     are not the ones the seed draws."""
-    bundle = forged.bundle("closed", "gemm")
 
-    def top_left(result: dict[str, Any]) -> None:
+    def top_left(result: Json) -> None:
         params = result["problem"]["params"]
         rows, cols = max(1, params["m"] // 2), max(1, params["n"] // 2)
         region = {"dims": ["m", "n"], "offsets": [0, 0], "sizes": [rows, cols]}
         result["correctness"]["region"] = region
 
-    forged.forge(bundle, top_left)
-    report = validate(forged.root, jobs=1, cache_dir=None)
-    _rejected(report, Code.CORRECTNESS_REGION)
+    forged.forge(forged.bundle("gemm", "closed"), result=each_result(top_left))
+    _rejected(forged.validate(), Code.CORRECTNESS_REGION)
 
 
 def test_attack_missing_region_in_a_new_bundle_is_rejected(
@@ -214,7 +228,7 @@ def test_attack_missing_region_in_a_new_bundle_is_rejected(
     """A run made after the rule (a fresh harness bundle) with its checked region removed."""
     copy = tmp_path / "bundle"
     shutil.copytree(rnn_train_bundle, copy)
-    forge_bundle(copy, lambda result: result["correctness"].pop("region"))
+    forge_bundle(copy, result=each_result(lambda result: result["correctness"].pop("region")))
     _rejected(validate(copy, jobs=1, cache_dir=None), Code.CORRECTNESS_REGION)
 
 

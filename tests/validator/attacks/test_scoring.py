@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas import Division
+from schemas import Direction, Division, DType, Suite, error_bound
 from tests.validator.attacks.forge import (
     SUBMITTER,
     ForgedRound,
@@ -113,14 +113,18 @@ def test_attack_int8_subset_is_partial_and_unranked_in_closed(forged: ForgedRoun
     bundle = forged.bundle("gemm").parent / "gemm-int8"
     shutil.copytree(forged.bundle("gemm"), bundle)
     int8 = {"input": "int8", "compute": "int32", "output": "int32"}
-    exact = load_rules(ROUND).tolerance.floor  # integer contracts are checked exactly
+    tolerance = load_rules(ROUND).tolerance
 
     def subset(document: Json) -> None:
         document["run_id"] += "-int8"
         document["results"] = document["results"][:3]
         for result in document["results"]:
             result["precision"] = int8
-            result["correctness"] |= {"error": 0.0, "tolerance": exact, "passed": True}
+            bound = error_bound(
+                tolerance.bounds, Suite("gemm"), Direction(result["direction"]), DType.INT8,
+                DType.INT32, cap=tolerance.cap,
+            )  # fmt: skip
+            result["correctness"] |= {"error": 0.0, "tolerance": bound, "passed": True}
 
     forged.forge(bundle, result=subset)
     report = forged.validate()
