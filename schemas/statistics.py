@@ -60,3 +60,22 @@ def summarize(samples_ns: Sequence[int]) -> Statistics:
         iqr_ns=percentile(ordered, 75) - percentile(ordered, 25),
         cv=stdev / mean,
     )
+
+
+def published_stats(published_ns: float) -> Statistics:
+    """The statistics of one published time (no raw samples): every figure is that time.
+
+    The importer writes them and the validator recomputes them, so both call this one function.
+    """
+    return Statistics(
+        count=1,
+        min_ns=published_ns,
+        median_ns=published_ns,
+        mean_ns=published_ns,
+        stdev_ns=0.0,
+        p10_ns=published_ns,
+        p90_ns=published_ns,
+        p99_ns=published_ns,
+        iqr_ns=0.0,
+        cv=0.0,
+    )

@@ -15,7 +15,7 @@ import pytest
 import containers
 from containers._cluster import LABEL, SHARE, mpiexec_command
 from schemas import ContainerRunError, SystemDescription
-from tests.containers.conftest import in_ci
+from tests.containers.conftest import in_ci, require_engine
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
@@ -58,14 +58,7 @@ def kernelperf(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """Two nodes of the current cpu image (rebuilt if the source changed); removed afterwards."""
-    try:
-        with closing(containers.connect()):
-            pass
-    except ContainerRunError as exc:
-        reason = f"no Docker engine answers ({exc.what}); `make engine` starts one"
-        if in_ci():
-            pytest.fail(f"CI must run the Docker tests: {reason}", pytrace=False)
-        pytest.skip(reason)
+    require_engine("Docker")
     containers.build_image("cpu")
     name = f"kpt{uuid.uuid4().hex[:6]}"
     up = kernelperf("cluster", "--name", name, "up", "--nodes", "2")

@@ -18,8 +18,8 @@ import pytest
 
 import containers
 from containers._cluster import LABEL, ROLE_LABEL, SHARE_LABEL
-from schemas import ContainerRunError, RunResult, SystemDescription
-from tests.containers.conftest import in_ci
+from schemas import RunResult, SystemDescription
+from tests.containers.conftest import require_engine
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
@@ -66,14 +66,7 @@ class Cluster:
 @pytest.fixture(scope="session")
 def slurm_cluster() -> Iterator[Cluster]:
     """Two slurmd nodes and a controller, up for the session; removed afterwards."""
-    try:
-        with closing(containers.connect()):
-            pass
-    except ContainerRunError as exc:
-        reason = f"no Docker engine answers ({exc.what}); `make engine` starts one"
-        if in_ci():
-            pytest.fail(f"CI must run the Slurm tests: {reason}", pytrace=False)
-        pytest.skip(reason)
+    require_engine("Slurm")
     name = f"kps{uuid.uuid4().hex[:6]}"
     started_s = time.monotonic()
     up = kernelperf("cluster", "--name", name, "up", "--engine", "slurm", "--nodes", "2")

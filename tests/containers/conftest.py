@@ -23,6 +23,18 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in {"", "0", "false"}
 
 
+def require_engine(what: str) -> None:
+    """Skips (fails under CI) the calling fixture when no Docker engine answers."""
+    try:
+        with closing(containers.connect()):
+            pass
+    except ContainerRunError as exc:
+        reason = f"no Docker engine answers ({exc.what}); `make engine` starts one"
+        if in_ci():
+            pytest.fail(f"CI must run the {what} tests: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
 @dataclass(frozen=True)
 class CpuBuild:
     """The first build of the session, and whether the base image had to be made for it."""

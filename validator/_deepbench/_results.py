@@ -22,13 +22,13 @@ from schemas import (
     Profile,
     Provenance,
     RunResult,
-    Statistics,
     Suite,
     Timer,
     bandwidths_gbps,
     gbps,
     tflops,
 )
+from schemas.statistics import published_stats
 from schemas.suites.allreduce import AllreduceParams
 from validator._deepbench._match import Matched
 from validator._deepbench._sheet import Timing
@@ -39,22 +39,6 @@ SOURCE = (
 )
 RULES_VERSION = "2026.1"
 FLOAT_BYTES = 4
-
-
-def published_stats(published_ns: float) -> Statistics:
-    """The statistics of one published time: each figure is that time, the spreads 0."""
-    return Statistics(
-        count=1,
-        min_ns=published_ns,
-        median_ns=published_ns,
-        mean_ns=published_ns,
-        stdev_ns=0.0,
-        p10_ns=published_ns,
-        p90_ns=published_ns,
-        p99_ns=published_ns,
-        iqr_ns=0.0,
-        cv=0.0,
-    )
 
 
 def result_of(

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from schemas import RESULT_NAME, KernelResult, Statistics, Timer
+from schemas.statistics import published_stats
 from validator._context import BundleCheck, BundleContext
 from validator._findings import Code, Finding, finding
 from validator.checks.measurement import _throughput, close
@@ -87,26 +88,10 @@ def as_notes(check: BundleCheck) -> BundleCheck:
     return run
 
 
-def _published_stats(published_ns: float) -> Statistics:
-    """The statistics of one published time: every figure is that time, spreads are 0."""
-    return Statistics(
-        count=1,
-        min_ns=published_ns,
-        median_ns=published_ns,
-        mean_ns=published_ns,
-        stdev_ns=0.0,
-        p10_ns=published_ns,
-        p90_ns=published_ns,
-        p99_ns=published_ns,
-        iqr_ns=0.0,
-        cv=0.0,
-    )
-
-
 def _stats(result: KernelResult, path: str) -> Iterator[Finding]:
     if result.provenance is None:
         return
-    expected = _published_stats(result.provenance.published_ms * 1e6)
+    expected = published_stats(result.provenance.published_ms * 1e6)
     for name in Statistics.model_fields:
         want, have = getattr(expected, name), getattr(result.stats, name)
         if not close(float(have), float(want)):
