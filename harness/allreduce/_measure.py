@@ -223,9 +223,12 @@ def measure_collective(
     progress("timed calls")
     backend.barrier()
     faults_before = minor_faults()
-    local_ns = loop.run(samples, calls)
-    faults = minor_faults() - faults_before
-    *slowest_ns, most_faults = backend.max_across_ranks([*local_ns, faults])
+    slowest_ns = list(backend.max_across_ranks(loop.run(samples, calls)))
+    # Every rank holds the same slowest samples, so every rank tops up by the same count.
+    more = policy.top_up(len(slowest_ns), sum(slowest_ns))
+    if more:
+        slowest_ns += backend.max_across_ranks(loop.run(more, calls))
+    (most_faults,) = backend.max_across_ranks([minor_faults() - faults_before])
     return Timing(
         # A call shorter than a clock tick reads 0; statistics need positive samples.
         samples_ns=tuple(max(1, round(ns / calls)) for ns in slowest_ns),

@@ -113,7 +113,8 @@ def test_srun_across_two_node_containers(slurm_cluster: Cluster, tmp_path: Path)
     assert system.job is not None and system.job.job_id and system.job.step_id == "0"
     assert run.complete and all(r.correctness.passed for r in run.results)
     assert run.backend.environment["launcher"] == "srun"
-    assert kernelperf("validate", str(tmp_path / "allreduce")).returncode == 0
+    checked = kernelperf("validate", str(tmp_path / "allreduce"), "--json")
+    assert checked.returncode == 0, checked.stdout
 
 
 def test_sbatch_of_the_shipped_job_scripts(slurm_cluster: Cluster) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +82,19 @@ def test_warmup_runs_until_its_time_budget() -> None:
     clock = ScriptedClock([1_000_000])  # 1 ms per call
     timing = measure(lambda: None, TimingPolicy(min_warmup_calls=1, warmup_s=0.01), clock)
     assert timing.warmup_count == 10
+
+
+@settings(max_examples=200, deadline=None)
+@given(policy=policies, cold_ns=st.integers(10**5, 10**9), warm_ns=st.integers(10**3, 10**5))
+def test_a_cold_warm_up_call_does_not_cut_the_measured_time_short(
+    policy: TimingPolicy, cold_ns: int, warm_ns: int
+) -> None:
+    # The warm-up's calls are cold and slow, the timed ones fast: the plan from the warm-up is too
+    # small, and the engine tops the samples up to the budget (the rules' minimum measured time).
+    policy = replace(policy, warmup_s=0.0)  # the warm-up is exactly its cold calls
+    script = [cold_ns] * policy.min_warmup_calls + [warm_ns] * 100_000
+    clock = ScriptedClock(script)
+    timing = measure(lambda: None, policy, clock)
+    assert timing.warmup_count > 0
+    measured_ns = sum(timing.samples_ns)
+    assert measured_ns >= policy.budget_s * 1e9 or len(timing.samples_ns) == policy.max_samples
