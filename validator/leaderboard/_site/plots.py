@@ -1,7 +1,9 @@
 """The site's plots as inline SVG: score bars, throughput per problem, roofline, and spread.
 
 Every plot shows only results that count (rejected ones are in the tables, with their flags),
-and every mark carries a tooltip naming the system, problem and value.
+and every mark carries a tooltip naming the system, problem and value. A board's plots show its
+first PLOTTED_SYSTEMS systems, one colour each: more lines are unreadable, and the tables below
+list every system.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from collections.abc import Sequence
 from schemas import DType
 from validator.leaderboard._model import Board, Leaderboard, ResultEntry, SystemView
 from validator.leaderboard._scoring import counts
-from validator.leaderboard._site.svg import Canvas, LinearScale, LogScale, colour, tick_label
+from validator.leaderboard._site.svg import (
+    PALETTE,
+    Canvas,
+    LinearScale,
+    LogScale,
+    colour,
+    tick_label,
+)
 from validator.leaderboard._units import significant, spread
 
 WIDTH = 760
@@ -21,6 +30,7 @@ BARS_WIDTH = 420
 LEFT, RIGHT, TOP, BOTTOM = 70, 36, 30, 46
 CHAR_PX = 7.0  # width of one 11 px label character, near enough to size label columns
 SPREAD_FLOOR = 0.001  # 0.1%: below this the log axis would stretch over noise
+PLOTTED_SYSTEMS = len(PALETTE)
 
 
 def label_width(labels: Sequence[str]) -> float:
@@ -80,8 +90,9 @@ def board_entries(board: Board, leaderboard: Leaderboard) -> list[ResultEntry]:
 
 
 def throughput_plot(board: Board, leaderboard: Leaderboard) -> str:
-    """Throughput of every system on every problem of a board, problems by FLOPs per call."""
-    entries = board_entries(board, leaderboard)
+    """Throughput of the board's first systems on every problem, problems by FLOPs per call."""
+    shown = {row.system for row in board.rows[:PLOTTED_SYSTEMS]}
+    entries = [e for e in board_entries(board, leaderboard) if e.system in shown]
     if not entries:
         return ""
     flops = {(e.problem_id, e.direction.value): e.flops for e in entries}
