@@ -49,9 +49,8 @@ def _replaceable(target: Path) -> bool:
     )
 
 
-def write_tree(target: Path, files: Mapping[str, str | bytes], *, force: bool = False) -> None:
-    """Writes a folder of files, text (UTF-8) or bytes (names may hold '/'), swapping it in
-    whole."""
+def write_tree(target: Path, files: Mapping[str, bytes], *, force: bool = False) -> None:
+    """Writes a folder of files (names may hold '/'), swapping it in whole."""
     _refuse_existing(target, force)
     if target.exists() and not _replaceable(target):
         raise UsageError(
@@ -65,4 +64,4 @@ def write_tree(target: Path, files: Mapping[str, str | bytes], *, force: bool = 
         for name, content in sorted(files.items()):
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+            path.write_bytes(content)

@@ -12,27 +12,28 @@ atomically and replaces an earlier site only when asked to.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 from validator.leaderboard._model import Leaderboard
 from validator.leaderboard._output import SITE_MARKER, write_tree
 from validator.leaderboard._site.html import ASSET_FOLDER, ASSETS, asset
+from validator.leaderboard._site.lazy import gzipped
 from validator.leaderboard._site.pages import site_pages
 
 
 def site_files(leaderboard: Leaderboard) -> dict[str, str | bytes]:
     """Every file of the site by name: text, except the compressed data (bytes)."""
-    data = gzip.compress(leaderboard.model_dump_json().encode("utf-8"), mtime=0)
+    data = gzipped(leaderboard.model_dump_json())
     assets = {f"{ASSET_FOLDER}/{name}": asset(name) for name in ASSETS}
     return {**site_pages(leaderboard), **assets, SITE_MARKER: data}
 
 
-def write_site(
-    leaderboard: Leaderboard, target: Path, *, force: bool = False
-) -> dict[str, str | bytes]:
-    """Writes the site into the folder `target`; returns what it wrote."""
-    files = site_files(leaderboard)
+def write_site(leaderboard: Leaderboard, target: Path, *, force: bool = False) -> dict[str, bytes]:
+    """Writes the site into the folder `target`; returns what it wrote, byte for byte."""
+    files = {
+        name: content if isinstance(content, bytes) else content.encode("utf-8")
+        for name, content in site_files(leaderboard).items()
+    }
     write_tree(target, files, force=force)
     return files
 

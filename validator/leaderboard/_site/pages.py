@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schemas import Division
-from validator.leaderboard._model import Board, Flag, Leaderboard, SystemView
+from validator.leaderboard._model import Board, Flag, Leaderboard, ResultEntry, SystemView
 from validator.leaderboard._naming import board_page, system_page
 from validator.leaderboard._scoring import counts
 from validator.leaderboard._site.html import esc, page, table
 from validator.leaderboard._site.lazy import LazySections
 from validator.leaderboard._site.plots import (
     PLOTTED_SYSTEMS,
-    board_entries,
+    counted_by_board,
     roofline,
     score_bars,
     spread_plot,
@@ -169,12 +169,14 @@ def _problem_pages(bodies: list[tuple[int, str]]) -> list[str]:
     return pages
 
 
-def board_page_html(board: Board, leaderboard: Leaderboard, lazy: LazySections) -> str:
-    """A board's scores and plots, then every problem's table."""
+def board_page_html(
+    board: Board, counted: list[ResultEntry], leaderboard: Leaderboard, lazy: LazySections
+) -> str:
+    """A board's scores and plots, then every problem's table; `counted` are the board's
+    counted results."""
     colours = system_colours(leaderboard)
-    entries = board_entries(board, leaderboard)
     groups = [
-        (row.system_id, colours[row.system], [e for e in entries if e.system == row.system])
+        (row.system_id, colours[row.system], [e for e in counted if e.system == row.system])
         for row in board.rows[:PLOTTED_SYSTEMS]
     ]
     spread_title = "run-to-run spread" + (
@@ -182,7 +184,7 @@ def board_page_html(board: Board, leaderboard: Leaderboard, lazy: LazySections) 
         if len(board.rows) > PLOTTED_SYSTEMS
         else ""
     )
-    plots = throughput_plot(board, leaderboard) + spread_plot(spread_title, groups)
+    plots = throughput_plot(board, counted, leaderboard) + spread_plot(spread_title, groups)
     parts = [
         _board_card(
             board, table(score_table(board, leaderboard)) + lazy.group("plots", [plots]), False
@@ -242,10 +244,11 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard, lazy: LazySec
 def site_pages(leaderboard: Leaderboard) -> dict[str, str]:
     """Every page of the site by file name, and the data files of their large sections."""
     files = {"index.html": index_page(leaderboard)}
+    counted = counted_by_board(leaderboard)
     for board in leaderboard.boards:
         name = board_page(board.anchor)
         lazy = LazySections(name.removesuffix(".html"))
-        files[name] = board_page_html(board, leaderboard, lazy)
+        files[name] = board_page_html(board, counted[board.anchor], leaderboard, lazy)
         files.update(lazy.files)
     for system in leaderboard.systems:
         name = system_page(system.key)

@@ -84,15 +84,20 @@ def score_bars(board: Board, leaderboard: Leaderboard) -> str:
     return canvas.render()
 
 
-def board_entries(board: Board, leaderboard: Leaderboard) -> list[ResultEntry]:
-    """The counted results on a board."""
-    return [e for e in leaderboard.results if e.board == board.anchor and counts(e)]
+def counted_by_board(leaderboard: Leaderboard) -> dict[str, list[ResultEntry]]:
+    """The counted results of each board, by board anchor (one pass over the results)."""
+    grouped: dict[str, list[ResultEntry]] = {b.anchor: [] for b in leaderboard.boards}
+    for entry in leaderboard.results:
+        if counts(entry):
+            grouped[entry.board].append(entry)
+    return grouped
 
 
-def throughput_plot(board: Board, leaderboard: Leaderboard) -> str:
-    """Throughput of the board's first systems on every problem, problems by FLOPs per call."""
+def throughput_plot(board: Board, counted: Sequence[ResultEntry], leaderboard: Leaderboard) -> str:
+    """Throughput of the board's first systems on every problem, problems by FLOPs per call;
+    `counted` are the board's counted results."""
     shown = {row.system for row in board.rows[:PLOTTED_SYSTEMS]}
-    entries = [e for e in board_entries(board, leaderboard) if e.system in shown]
+    entries = [e for e in counted if e.system in shown]
     if not entries:
         return ""
     flops = {(e.problem_id, e.direction.value): e.flops for e in entries}
