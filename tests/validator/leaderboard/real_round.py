@@ -1,16 +1,18 @@
-"""A round shaped like a real one, for the site benchmark: many submitters, every suite, every
-set and direction, two precisions, each system at its own speed.
+"""A round shaped like a real one, for the site's browser test and benchmark: many submitters,
+every suite, every set and direction, two precisions, each system at its own speed, beside
+DeepBench's historical round.
 
 Every submitter runs one system through all five suites in the open division: every problem of
 every set in each of its directions, in fp32 and in bf16 (fp32 accumulate), and the all-reduce in
 place and out of place on 2 ranks. Each system has its own speed and noise, so tables and plots
 hold different numbers (the site's compression must not profit from copies). Bundles are written
-by the harness's own bundle writer.
+by the harness's own bundle writer; the checked-in submissions/deepbench-2019 is copied beside.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from schemas import (
 from tests.validator.conftest import FP32, result_from_samples, run_result, system_description
 
 SUBMITTERS = 20
+HISTORICAL = Path(__file__).resolve().parents[3] / "submissions" / "deepbench-2019"
 SAMPLES = 20
 # 20 samples of at least this long meet the open division's minimum measured time (1 ms).
 FLOOR_NS = 60_000
@@ -88,7 +91,8 @@ def _system(index: int) -> SystemDescription:
 
 
 def make_real_round(root: Path, submitters: int = SUBMITTERS) -> Path:
-    """Writes the round into `root`/2026.2 and returns that folder."""
+    """Writes the round into `root`/2026.2, DeepBench's beside it, and returns `root`."""
+    shutil.copytree(HISTORICAL, root / HISTORICAL.name)
     round_root = root / "2026.2"
     for index in range(submitters):
         rng = random.Random(index)
@@ -116,4 +120,4 @@ def make_real_round(root: Path, submitters: int = SUBMITTERS) -> Path:
             )
             target = submitter_root / "results" / system.system_id / suite.value / "bundle"
             write_bundle(target, run, system)
-    return round_root
+    return root
