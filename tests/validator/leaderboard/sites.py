@@ -8,7 +8,9 @@ import gzip
 import json
 import re
 
-LAZY = re.compile(r'<section class="lazy[^"]*" id="([^"]+)"[^>]*data-src="([^"]+)"[^>]*>.*?</section>')
+LAZY = re.compile(
+    r'<section class="lazy[^"]*" id="([^"]+)"[^>]*data-src="([^"]+)"[^>]*>.*?</section>'
+)
 FRAGMENT = re.compile(r"^KP\.fragment\((\"[^\"]*\"),(\"[^\"]*\")\);\n$")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from validator._collector import collector_paused
 from validator.leaderboard._model import Leaderboard
 from validator.leaderboard._output import SITE_MARKER, write_tree
 from validator.leaderboard._site.html import ASSET_FOLDER, ASSETS, asset
@@ -30,10 +31,11 @@ def site_files(leaderboard: Leaderboard) -> dict[str, str | bytes]:
 
 def write_site(leaderboard: Leaderboard, target: Path, *, force: bool = False) -> dict[str, bytes]:
     """Writes the site into the folder `target`; returns what it wrote, byte for byte."""
-    files = {
-        name: content if isinstance(content, bytes) else content.encode("utf-8")
-        for name, content in site_files(leaderboard).items()
-    }
+    with collector_paused():
+        files = {
+            name: content if isinstance(content, bytes) else content.encode("utf-8")
+            for name, content in site_files(leaderboard).items()
+        }
     write_tree(target, files, force=force)
     return files
 

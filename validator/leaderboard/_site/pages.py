@@ -109,11 +109,7 @@ def _board_meta(board: Board) -> str:
 
 
 def _board_card(board: Board, body: str, link: bool) -> str:
-    more = (
-        f' · <a href="{board_page(board.anchor)}">problems and plots →</a>'
-        if link
-        else ""
-    )
+    more = f' · <a href="{board_page(board.anchor)}">problems and plots →</a>' if link else ""
     heading = board_label(board)
     return (
         f'<section class="card {board.division.value}" id="{esc(board.anchor)}">'
@@ -230,7 +226,8 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard, lazy: LazySec
     ]
     plots = roofline(system, leaderboard) + spread_plot("run-to-run spread per board", rows)
     if plots:
-        parts.append(f'<section class="card"><h3>Plots</h3>{lazy.group("plots", [plots])}</section>')
+        shown = lazy.group("plots", [plots])
+        parts.append(f'<section class="card"><h3>Plots</h3>{shown}</section>')
     results = table(system_results_table(system, leaderboard), title=True)
     parts.append(f'<section class="card">{lazy.group("results", [results])}</section>')
     ranked = sum(
