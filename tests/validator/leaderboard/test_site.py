@@ -162,3 +162,15 @@ def test_a_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
         write_file(target, "two")
     write_file(target, "two", force=True)
     assert target.read_text(encoding="utf-8") == "two"
+
+
+def test_force_replaces_a_site_written_before_the_data_was_compressed(
+    hand_board: Leaderboard, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "site"
+    earlier.mkdir()
+    (earlier / "leaderboard.json").write_text("{}", encoding="utf-8")
+    (earlier / "suite-rnn.html").write_text("old", encoding="utf-8")
+    write_site(hand_board, earlier, force=True)
+    assert (earlier / "leaderboard.json.gz").is_file()
+    assert not (earlier / "suite-rnn.html").exists()
