@@ -109,7 +109,12 @@ def throughput_plot(board: Board, counted: Sequence[ResultEntry], leaderboard: L
     band = (WIDTH - LEFT - RIGHT) / len(problems)
     _frame_y_log(canvas, y, LEFT, WIDTH - RIGHT, board.unit)
     canvas.line(LEFT, height - BOTTOM, WIDTH - RIGHT, height - BOTTOM, "axis")
-    canvas.text(LEFT, 16, f"throughput per problem ({board.unit})", cls="title")
+    first = (
+        f", the first {PLOTTED_SYSTEMS} of {len(board.rows)} systems"
+        if len(board.rows) > PLOTTED_SYSTEMS
+        else ""
+    )
+    canvas.text(LEFT, 16, f"throughput per problem ({board.unit}){first}", cls="title")
     canvas.text(
         (LEFT + WIDTH - RIGHT) / 2, height - 12, "problems, fewest to most FLOPs per call", "middle"
     )
