@@ -106,7 +106,7 @@ def handle(args: argparse.Namespace) -> int:
     leaderboard = build(report, reference=args.reference, previous=previous)
     if fmt == "html":
         files = write_site(leaderboard, args.out, force=args.force)
-        size = sum(len(text.encode("utf-8")) for text in files.values())
+        size = sum(map(len, files.values()))
         console.stderr.print(
             f"[kp.note]wrote[/] {args.out / 'index.html'} ({len(files)} files, {bytes_text(size)})"
         )

@@ -1,9 +1,11 @@
-"""Validator speed: a round of 200 bundles x 250 results must validate in under 10 s on one core.
+"""Validator speed: a round of 200 bundles x 250 results must validate in under 10 s on one core,
+and ten times that round with two worker processes in time linear in its size (goal: 60 s here).
 
 The round is generated in a temporary folder: one open-division submitter per 20 bundles, each
 bundle a GEMM run of 250 results with 100 raw samples each, written by the harness's own bundle
 writer. It is validated twice in one process: cold (nothing cached) and warm (the cache by file
-hash), both with one worker process.
+hash), both with one worker process. Then the same round and one of 2,000 bundles are validated
+cold with two worker processes; "linear" is the 10x round's time per bundle over the 1x round's.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ RESULTS = 250
 SAMPLES = 100
 BUNDLES_PER_SUBMITTER = 20
 TARGET_S = 10.0
+SCALE = 10
+SCALED_JOBS = 2
+SCALED_TARGET_S = 60.0
 BF16 = Precision(input=DType.BF16, compute=DType.FP32, output=DType.BF16)
 
 
@@ -95,3 +100,27 @@ def run(console: Console) -> None:
         )  # fmt: skip
     console.print(table)
     console.print(f"[dim]round generated in {generated_s:.1f} s; one worker process[/]")
+    console.print(scaled_table())
+
+
+def scaled_table() -> Table:
+    """The round at 1x and SCALEx, cold, with SCALED_JOBS workers: seconds and linearity."""
+    table = Table("bundles", "results", "wall s", "ms per bundle", "linear", "target", "ok")
+    per_bundle_ms: list[float] = []
+    for bundles in (BUNDLES, BUNDLES * SCALE):
+        with tempfile.TemporaryDirectory(prefix="kernelperf-bench-") as folder:
+            round_root = make_round(Path(folder) / "round", bundles=bundles)
+            started = time.perf_counter()
+            report = validate(round_root, jobs=SCALED_JOBS, cache_dir=None)
+            wall_s = time.perf_counter() - started
+        per_bundle_ms.append(wall_s * 1e3 / bundles)
+        linear = per_bundle_ms[-1] / per_bundle_ms[0]
+        scaled = bundles > BUNDLES
+        ok = report.ok and (wall_s <= SCALED_TARGET_S if scaled else True)
+        table.add_row(
+            str(bundles), str(bundles * RESULTS), f"{wall_s:.1f}", f"{per_bundle_ms[-1]:.1f}",
+            f"{linear:.2f}", f"<= {SCALED_TARGET_S:.0f} s" if scaled else "-",
+            "[green]yes[/]" if ok else "[red]no[/]",
+        )  # fmt: skip
+    table.title = f"cold, {SCALED_JOBS} worker processes; linear: ms per bundle / the 1x round's"
+    return table

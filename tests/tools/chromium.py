@@ -2,7 +2,9 @@
 
 `self_test` injects a script at the end of a copy of a page and reads back what it wrote into
 the page (`--dump-dom`); `screenshot` writes a PNG (`--screenshot`). Both load `file://` pages
-only, with networking features switched off and a throw-away profile folder.
+only, with networking features switched off and a throw-away profile folder. Pages fill some
+sections from data files after they load: the DOM is read under a virtual-time budget, so
+that Chromium waits for that work (and for the script's timers) before it dumps.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ FLAGS = (
     "--mute-audio",
 )
 TIMEOUT_S = 120
+VIRTUAL_TIME_BUDGET_MS = 30_000
 INSTALL_HINT = "install Debian's chromium: apt-get install -y chromium (make test does it)"
 _RESULT = re.compile(r'<pre id="selftest">(.*?)</pre>', re.DOTALL)
 
@@ -57,21 +60,22 @@ def _run(arguments: list[str]) -> str:
     return done.stdout
 
 
-def dump_dom(page: Path) -> str:
-    """The page's DOM after its scripts ran."""
-    return _run(["--dump-dom", page.resolve().as_uri()])
+def dump_dom(page: Path, fragment: str = "") -> str:
+    """The page's DOM after its scripts ran; `fragment` is a permalink's id to open it at."""
+    uri = page.resolve().as_uri() + (f"#{fragment}" if fragment else "")
+    return _run([f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", "--dump-dom", uri])
 
 
-def self_test(page: Path, script: str) -> dict[str, Any]:
-    """Runs `script` at the end of a copy of `page` (beside it, so links resolve) and returns
-    the JSON it put into `<pre id="selftest">`."""
+def self_test(page: Path, script: str, fragment: str = "") -> dict[str, Any]:
+    """Runs `script` at the end of a copy of `page` (beside it, so links resolve), opened at
+    `fragment` if given, and returns the JSON it put into `<pre id="selftest">`."""
     text = page.read_text(encoding="utf-8")
     if "</body>" not in text:
         raise ChromiumError(f"{page} has no </body> to put the self-test before")
     probe = page.with_name(f".selftest-{page.name}")
     probe.write_text(text.replace("</body>", f"<script>{script}</script></body>", 1), "utf-8")
     try:
-        found = _RESULT.findall(dump_dom(probe))
+        found = _RESULT.findall(dump_dom(probe, fragment))
     finally:
         probe.unlink(missing_ok=True)
     if not found:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from schemas import SubmissionError, UsageError
+from validator._collector import collector_paused
 from validator._report import Report
 from validator.leaderboard._collect import collect, flag_of
 from validator.leaderboard._model import Board, Counts, Leaderboard, RowState, SystemView
@@ -84,6 +85,11 @@ def build(
     Raises SubmissionError for a round without valid bundles, UsageError for an unknown
     reference system.
     """
+    with collector_paused():
+        return _built(report, reference, previous)
+
+
+def _built(report: Report, reference: str | None, previous: Report | None) -> Leaderboard:
     _checked(report)
     collected = collect(report)
     reference_key = resolve_reference(reference, collected.systems) if reference else None

@@ -14,6 +14,7 @@ from validator._system_keys import slug
 PARAMS_DIGEST_CHARS = 8
 __all__ = [
     "board_anchor",
+    "board_page",
     "custom_board_anchor",
     "params_key",
     "params_text",
@@ -21,7 +22,6 @@ __all__ = [
     "problem_anchor",
     "result_anchor",
     "slug",
-    "suite_page",
     "system_page",
     "variant_of",
 ]
@@ -88,6 +88,6 @@ def system_page(system: str) -> str:
     return f"system-{system}.html"
 
 
-def suite_page(suite: str) -> str:
-    """File of a suite's page in the site."""
-    return f"suite-{suite}.html"
+def board_page(board: str) -> str:
+    """File of a board's page in the site: its scores, plots and problem tables."""
+    return f"board-{board}.html"

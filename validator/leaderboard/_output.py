@@ -14,7 +14,9 @@ from pathlib import Path
 from schemas import UsageError
 from schemas.atomic import OnExisting, atomic_folder, write_file_atomically
 
-SITE_MARKER = "leaderboard.json"
+SITE_MARKER = "leaderboard.json.gz"
+# Sites written before the data was compressed hold this one: --force may still replace them.
+EARLIER_SITE_MARKER = "leaderboard.json"
 
 
 def _refuse_existing(target: Path, force: bool) -> None:
@@ -40,12 +42,15 @@ def _replaceable(target: Path) -> bool:
     return (
         target.is_dir()
         and not target.is_symlink()
-        and (not any(target.iterdir()) or (target / SITE_MARKER).is_file())
+        and (
+            not any(target.iterdir())
+            or any((target / marker).is_file() for marker in (SITE_MARKER, EARLIER_SITE_MARKER))
+        )
     )
 
 
-def write_tree(target: Path, files: Mapping[str, str], *, force: bool = False) -> None:
-    """Writes a folder of text files (names may hold '/'), swapping it in whole."""
+def write_tree(target: Path, files: Mapping[str, bytes], *, force: bool = False) -> None:
+    """Writes a folder of files (names may hold '/'), swapping it in whole."""
     _refuse_existing(target, force)
     if target.exists() and not _replaceable(target):
         raise UsageError(
@@ -56,7 +61,7 @@ def write_tree(target: Path, files: Mapping[str, str], *, force: bool = False) -
     target.parent.mkdir(parents=True, exist_ok=True)
     policy = OnExisting.REPLACE if force else OnExisting.REFUSE
     with atomic_folder(target, on_existing=policy) as staging:
-        for name, text in sorted(files.items()):
+        for name, content in sorted(files.items()):
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="")
+            path.write_bytes(content)

@@ -7,7 +7,7 @@ same renderers; each result row carries its permalink anchor.
 from __future__ import annotations
 
 from validator.leaderboard._model import Leaderboard, ResultEntry, ResultState, SystemView
-from validator.leaderboard._naming import suite_page, system_page
+from validator.leaderboard._naming import board_page, system_page
 from validator.leaderboard._units import RANGE, TIMES, bytes_text, significant
 from validator.leaderboard._views import (
     MISSING,
@@ -31,7 +31,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
     rows = tuple(
         Row(
             (
-                Cell(e.problem_id, href=f"{suite_page(e.suite.value)}#{e.problem_view}"),
+                Cell(e.problem_id, href=f"{board_page(e.board)}#{e.problem_view}"),
                 Cell(e.direction.value),
                 Cell(e.variant),
                 Cell(e.division.value),

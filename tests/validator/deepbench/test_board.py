@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.validator.leaderboard.sites import expanded_pages
 from validator import validate
 from validator.leaderboard import build, site_files
 
@@ -25,7 +26,7 @@ def test_historical_boards_their_style_and_provenance() -> None:
     leaderboard = build(validate(HISTORICAL, jobs=1, cache_dir=None))
     assert {b.division.value for b in leaderboard.boards} == {"historical"}
     assert all(e.source and "sha256" in e.source for e in leaderboard.results)
-    files = site_files(leaderboard)
+    files = expanded_pages(site_files(leaderboard))
     assert 'class="card historical"' in files["index.html"]
     entry = leaderboard.results[0]
     page = next(text for name, text in files.items() if f'id="{entry.anchor}"' in text)

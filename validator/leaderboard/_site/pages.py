@@ -1,23 +1,30 @@
-"""The pages of the static site: the index, one page per suite, one page per system.
+"""The pages of the static site: the index, one page per board, one page per system.
 
-index.html             every board (sortable tables and score bars) and every system
-suite-<suite>.html     the suite's boards with throughput and spread plots, then one table per
-                       problem (anchor `p-...`) with every system's time, throughput and spread
+index.html             every board (sortable score tables and bars, each linking to its page)
+                       and every system
+board-<board>.html     one board: its scores, throughput and spread plots, then one table per
+                       problem (anchor `p-...`) with every system's time, throughput and spread,
+                       in pages of about ROWS_PER_PAGE rows
 system-<key>.html      the system description, its container image, its bundles and findings, a
                        roofline and spread plot, and every result (anchor `r-...`: the permalink)
+
+Large sections (problem pages, plots, a system's results) live in data files beside the pages
+(`lazy`); `site_pages` returns those files with the pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schemas import Division, Suite
-from validator.leaderboard._model import Board, Flag, Leaderboard, SystemView
-from validator.leaderboard._naming import suite_page, system_page
+from schemas import Division
+from validator.leaderboard._model import Board, Flag, Leaderboard, ResultEntry, SystemView
+from validator.leaderboard._naming import board_page, system_page
 from validator.leaderboard._scoring import counts
 from validator.leaderboard._site.html import esc, page, table
+from validator.leaderboard._site.lazy import LazySections
 from validator.leaderboard._site.plots import (
-    board_entries,
+    PLOTTED_SYSTEMS,
+    counted_by_board,
     roofline,
     score_bars,
     spread_plot,
@@ -33,15 +40,17 @@ from validator.leaderboard._system_views import (
 from validator.leaderboard._views import board_label, board_title, problem_table, score_table
 
 TITLE = "KernelPerf leaderboard"
-
-
-def _suites(leaderboard: Leaderboard) -> list[Suite]:
-    return [s for s in Suite.all() if any(b.suite is s for b in leaderboard.boards)]
+# About this many result rows per page of problem tables: a page a browser lays out at once.
+ROWS_PER_PAGE = 2_000
 
 
 def _nav(leaderboard: Leaderboard) -> list[tuple[str, str]]:
-    suites = [(s.value, suite_page(s.value)) for s in _suites(leaderboard)]
-    return [("overview", "index.html"), *suites, ("systems", "index.html#systems")]
+    divisions = [
+        (d.value, f"index.html#{d.value}")
+        for d in Division
+        if any(b.division is d for b in leaderboard.boards)
+    ]
+    return [("overview", "index.html"), *divisions, ("systems", "index.html#systems")]
 
 
 def _subtitle(leaderboard: Leaderboard) -> str:
@@ -100,11 +109,7 @@ def _board_meta(board: Board) -> str:
 
 
 def _board_card(board: Board, body: str, link: bool) -> str:
-    more = (
-        f' · <a href="{suite_page(board.suite.value)}#{board.anchor}">problems and plots →</a>'
-        if link
-        else ""
-    )
+    more = f' · <a href="{board_page(board.anchor)}">problems and plots →</a>' if link else ""
     heading = board_label(board)
     return (
         f'<section class="card {board.division.value}" id="{esc(board.anchor)}">'
@@ -147,33 +152,57 @@ def index_page(leaderboard: Leaderboard) -> str:
     return page(TITLE, _subtitle(leaderboard), _nav(leaderboard), "".join(parts))
 
 
-def suite_page_html(suite: Suite, leaderboard: Leaderboard) -> str:
-    """A suite's boards with plots, then every problem's table."""
+def _problem_pages(bodies: list[tuple[int, str]]) -> list[str]:
+    """Problem sections (rows, html) joined into pages of about ROWS_PER_PAGE rows."""
+    pages: list[str] = []
+    rows = 0
+    for count, body in bodies:
+        if not pages or rows + count > ROWS_PER_PAGE:
+            pages.append("")
+            rows = 0
+        pages[-1] += body
+        rows += count
+    return pages
+
+
+def board_page_html(
+    board: Board, counted: list[ResultEntry], leaderboard: Leaderboard, lazy: LazySections
+) -> str:
+    """A board's scores and plots, then every problem's table; `counted` are the board's
+    counted results."""
     colours = system_colours(leaderboard)
-    names = {s.key: s.system_id for s in leaderboard.systems}
-    parts = [f"<h2>{esc(suite.value)}: boards</h2>"]
-    boards = [b for b in leaderboard.boards if b.suite is suite]
-    for board in boards:
-        entries = board_entries(board, leaderboard)
-        groups = [
-            (names[row.system], colours[row.system], [e for e in entries if e.system == row.system])
-            for row in board.rows
-        ]
-        plots = throughput_plot(board, leaderboard) + spread_plot("run-to-run spread", groups)
-        parts.append(_board_card(board, table(score_table(board, leaderboard)) + plots, False))
-    parts.append(f"<h2>{esc(suite.value)}: problems</h2>")
-    anchors = {b.anchor for b in boards}
-    for view in leaderboard.problems:
-        if view.board in anchors:
-            parts.append(
-                f'<section class="card" id="{esc(view.anchor)}">'
-                f"{table(problem_table(view, leaderboard), title=True)}</section>"
-            )
-    title = f"{TITLE}: {suite.value}"
+    groups = [
+        (row.system_id, colours[row.system], [e for e in counted if e.system == row.system])
+        for row in board.rows[:PLOTTED_SYSTEMS]
+    ]
+    spread_title = "run-to-run spread" + (
+        f" (the first {PLOTTED_SYSTEMS} of {len(board.rows)} systems)"
+        if len(board.rows) > PLOTTED_SYSTEMS
+        else ""
+    )
+    plots = throughput_plot(board, counted, leaderboard) + spread_plot(spread_title, groups)
+    parts = [
+        _board_card(
+            board, table(score_table(board, leaderboard)) + lazy.group("plots", [plots]), False
+        )
+    ]
+    views = [v for v in leaderboard.problems if v.board == board.anchor]
+    parts.append(f"<h2>Problems ({len(views)})</h2>")
+    sections = [
+        (
+            len(view.results),
+            f'<section class="card" id="{esc(view.anchor)}">'
+            f"{table(problem_table(view, leaderboard), title=True)}</section>",
+        )
+        for view in views
+    ]
+    parts.append(lazy.group("problems", _problem_pages(sections)))
+    parts.append(lazy.anchor_index())
+    title = f"{TITLE}: {board_title(board)}"
     return page(title, _subtitle(leaderboard), _nav(leaderboard), "".join(parts))
 
 
-def system_page_html(system: SystemView, leaderboard: Leaderboard) -> str:
+def system_page_html(system: SystemView, leaderboard: Leaderboard, lazy: LazySections) -> str:
     """A system's description, bundles, plots and every result with its permalink."""
     parts = [f'<section class="card">{table(system_facts(system), sortable=False)}</section>']
     findings = "".join(
@@ -197,11 +226,10 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard) -> str:
     ]
     plots = roofline(system, leaderboard) + spread_plot("run-to-run spread per board", rows)
     if plots:
-        parts.append(f'<section class="card"><h3>Plots</h3>{plots}</section>')
-    parts.append(
-        f'<section class="card">{table(system_results_table(system, leaderboard), title=True)}'
-        "</section>"
-    )
+        shown = lazy.group("plots", [plots])
+        parts.append(f'<section class="card"><h3>Plots</h3>{shown}</section>')
+    results = table(system_results_table(system, leaderboard), title=True)
+    parts.append(f'<section class="card">{lazy.group("results", [results])}</section>')
     ranked = sum(
         r.system == system.key and r.rank is not None for b in leaderboard.boards for r in b.rows
     )
@@ -211,10 +239,17 @@ def system_page_html(system: SystemView, leaderboard: Leaderboard) -> str:
 
 
 def site_pages(leaderboard: Leaderboard) -> dict[str, str]:
-    """Every page of the site by file name."""
-    pages = {"index.html": index_page(leaderboard)}
-    for suite in _suites(leaderboard):
-        pages[suite_page(suite.value)] = suite_page_html(suite, leaderboard)
+    """Every page of the site by file name, and the data files of their large sections."""
+    files = {"index.html": index_page(leaderboard)}
+    counted = counted_by_board(leaderboard)
+    for board in leaderboard.boards:
+        name = board_page(board.anchor)
+        lazy = LazySections(name.removesuffix(".html"))
+        files[name] = board_page_html(board, counted[board.anchor], leaderboard, lazy)
+        files.update(lazy.files)
     for system in leaderboard.systems:
-        pages[system_page(system.key)] = system_page_html(system, leaderboard)
-    return pages
+        name = system_page(system.key)
+        lazy = LazySections(name.removesuffix(".html"))
+        files[name] = system_page_html(system, leaderboard, lazy)
+        files.update(lazy.files)
+    return files

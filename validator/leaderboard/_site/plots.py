@@ -1,7 +1,9 @@
 """The site's plots as inline SVG: score bars, throughput per problem, roofline, and spread.
 
 Every plot shows only results that count (rejected ones are in the tables, with their flags),
-and every mark carries a tooltip naming the system, problem and value.
+and every mark carries a tooltip naming the system, problem and value. A board's plots show its
+first PLOTTED_SYSTEMS systems, one colour each: more lines are unreadable, and the tables below
+list every system.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from collections.abc import Sequence
 from schemas import DType
 from validator.leaderboard._model import Board, Leaderboard, ResultEntry, SystemView
 from validator.leaderboard._scoring import counts
-from validator.leaderboard._site.svg import Canvas, LinearScale, LogScale, colour, tick_label
+from validator.leaderboard._site.svg import (
+    PALETTE,
+    Canvas,
+    LinearScale,
+    LogScale,
+    colour,
+    tick_label,
+)
 from validator.leaderboard._units import significant, spread
 
 WIDTH = 760
@@ -21,6 +30,7 @@ BARS_WIDTH = 420
 LEFT, RIGHT, TOP, BOTTOM = 70, 36, 30, 46
 CHAR_PX = 7.0  # width of one 11 px label character, near enough to size label columns
 SPREAD_FLOOR = 0.001  # 0.1%: below this the log axis would stretch over noise
+PLOTTED_SYSTEMS = len(PALETTE)
 
 
 def label_width(labels: Sequence[str]) -> float:
@@ -74,14 +84,20 @@ def score_bars(board: Board, leaderboard: Leaderboard) -> str:
     return canvas.render()
 
 
-def board_entries(board: Board, leaderboard: Leaderboard) -> list[ResultEntry]:
-    """The counted results on a board."""
-    return [e for e in leaderboard.results if e.board == board.anchor and counts(e)]
+def counted_by_board(leaderboard: Leaderboard) -> dict[str, list[ResultEntry]]:
+    """The counted results of each board, by board anchor (one pass over the results)."""
+    grouped: dict[str, list[ResultEntry]] = {b.anchor: [] for b in leaderboard.boards}
+    for entry in leaderboard.results:
+        if counts(entry):
+            grouped[entry.board].append(entry)
+    return grouped
 
 
-def throughput_plot(board: Board, leaderboard: Leaderboard) -> str:
-    """Throughput of every system on every problem of a board, problems by FLOPs per call."""
-    entries = board_entries(board, leaderboard)
+def throughput_plot(board: Board, counted: Sequence[ResultEntry], leaderboard: Leaderboard) -> str:
+    """Throughput of the board's first systems on every problem, problems by FLOPs per call;
+    `counted` are the board's counted results."""
+    shown = {row.system for row in board.rows[:PLOTTED_SYSTEMS]}
+    entries = [e for e in counted if e.system in shown]
     if not entries:
         return ""
     flops = {(e.problem_id, e.direction.value): e.flops for e in entries}
@@ -93,7 +109,12 @@ def throughput_plot(board: Board, leaderboard: Leaderboard) -> str:
     band = (WIDTH - LEFT - RIGHT) / len(problems)
     _frame_y_log(canvas, y, LEFT, WIDTH - RIGHT, board.unit)
     canvas.line(LEFT, height - BOTTOM, WIDTH - RIGHT, height - BOTTOM, "axis")
-    canvas.text(LEFT, 16, f"throughput per problem ({board.unit})", cls="title")
+    first = (
+        f", the first {PLOTTED_SYSTEMS} of {len(board.rows)} systems"
+        if len(board.rows) > PLOTTED_SYSTEMS
+        else ""
+    )
+    canvas.text(LEFT, 16, f"throughput per problem ({board.unit}){first}", cls="title")
     canvas.text(
         (LEFT + WIDTH - RIGHT) / 2, height - 12, "problems, fewest to most FLOPs per call", "middle"
     )
