@@ -83,7 +83,8 @@ class AuditedResult(BaseModel):
     precision: Precision = Field(description="The precision contract re-run, as submitted.")
     submitted_samples_ns: tuple[int, ...] = Field(min_length=1)
     audit_rounds_ns: tuple[tuple[int, ...], ...] = Field(
-        description="The audit's samples, one tuple per interleaved round (empty: it failed)."
+        description="The audit's samples, one tuple per round, each round measured in a fresh "
+        "process (empty: it failed)."
     )
     audit_error: str | None = Field(default=None, description="Why the re-run failed, if it did.")
     ratio: float | None = Field(
@@ -117,7 +118,14 @@ class Audit(BaseModel):
     seed: int = Field(ge=0, description="The published seed that drew the results.")
     sample_size: int = Field(ge=1, description="N asked for; all results when fewer exist.")
     tolerance: float = Field(gt=0, description="Relative slowdown accepted (the rules' default).")
-    noise_floor: float = Field(ge=0, description="Median round spread measured on this machine.")
+    noise_floor: float = Field(
+        ge=0,
+        description="This machine's spread between processes: the median over the audited "
+        "results of max/min − 1 of their rounds' medians, each round measured in a fresh process.",
+    )
+    logical_cpus: int = Field(ge=1, description="CPUs of the auditing machine (os.cpu_count).")
+    load_average_start: float = Field(ge=0, description="1-minute load average at the start.")
+    load_average_end: float = Field(ge=0, description="1-minute load average at the end.")
     harness_version: str = Field(description="Version of KernelPerf that re-ran the kernels.")
     runtime: Literal["native", "container"] = Field(description="Where the re-run happened.")
     container: ContainerImage | None = Field(default=None, description="The image, if one.")
@@ -141,10 +149,16 @@ def draw_sample(keys: Sequence[ResultKey], size: int, seed: int) -> tuple[Result
     return tuple(random.Random(seed).sample(ordered, min(size, len(ordered))))
 
 
+def allowed_ratio(tolerance: float, noise_floor: float) -> float:
+    """The audit/submitted ratio beyond which a result is slower: tolerance and floor added."""
+    return 1.0 + tolerance + noise_floor
+
+
 def judge(
     *,
     ratio_low: float,
     ratio_high: float,
+    round_ratios: Sequence[float],
     p_slower: float | None,
     allowed: float,
     submitted_count: int,
@@ -153,15 +167,20 @@ def judge(
 ) -> AuditVerdict:
     """The verdict on one result; `allowed` is 1 + tolerance + the machine's noise floor.
 
-    Too few samples alone is not enough: one slow warm-up call makes the harness take few. Too
-    few that all lie in the audit's fastest quarter (`lower_tail_only`; 0.1% for 5 honest
-    samples) is what keeping the fastest looks like.
+    Each round ran in a fresh process, and the submission in one more, so a process's luck (a
+    mid-size GEMM ran 2.2x slower in one process than in another here) is no evidence: "slower"
+    needs the pooled interval, the rank test and even the fastest round (`round_ratios`: each
+    round's median over the submitted median) beyond the limit; "faster" needs the interval and
+    the slowest round beyond it. Too few samples alone is not enough either: one slow warm-up
+    call makes the harness take few. Too few that all lie in the audit's fastest quarter
+    (`lower_tail_only`; 0.1% for 5 honest samples) is what keeping the fastest looks like.
     """
     if submitted_count * SAMPLE_COUNT_FACTOR < expected_count and lower_tail_only:
         return AuditVerdict.NOT_REPRODUCED
-    if ratio_low > allowed and (p_slower is None or p_slower < RANK_TEST_ALPHA):
+    rank_test_agrees = p_slower is None or p_slower < RANK_TEST_ALPHA
+    if ratio_low > allowed and min(round_ratios) > allowed and rank_test_agrees:
         return AuditVerdict.SLOWER
-    if ratio_high < 1.0 / allowed:
+    if ratio_high < 1.0 / allowed and max(round_ratios) < 1.0 / allowed:
         return AuditVerdict.FASTER
     return AuditVerdict.CONSISTENT
 
@@ -173,7 +192,6 @@ def assess(
     rounds_ns: Sequence[Sequence[int]],
     *,
     allowed: float,
-    tolerance: float,
     p_slower: float | None,
     policy_count: int,
     audit_error: str | None = None,
@@ -217,9 +235,9 @@ def assess(
         verdict=judge(
             ratio_low=low,
             ratio_high=high,
+            round_ratios=[median(r) / median(submitted_ns) for r in kept],
             p_slower=p_slower,
-            # A kernel whose own rounds moved more than the machine's floor is judged by them.
-            allowed=max(allowed, 1.0 + tolerance + spread),
+            allowed=allowed,
             submitted_count=len(submitted_ns),
             expected_count=expected,
             lower_tail_only=max(submitted_ns) < percentile(sorted(pooled), 25),

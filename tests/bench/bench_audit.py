@@ -24,8 +24,9 @@ from rich.table import Table
 
 import harness.audit
 from harness.probe import describe_system
-from schemas import AuditVerdict, DType, KernelResult, ResultKey
+from schemas import AuditVerdict, DType, KernelResult
 from tests.harness.audit.forgeries import forge, keep_fastest, relabelled, scaled
+from tests.harness.audit.quiet import Quiet
 
 HONEST = int(os.environ.get("KP_BENCH_AUDIT_HONEST", "20"))
 FORGED: tuple[tuple[str, Callable[[KernelResult], KernelResult], DType, int], ...] = (
@@ -38,14 +39,6 @@ TOLERANCE = 0.2  # the open division's default (validator/rules/2026.1.json)
 FAILING = {AuditVerdict.SLOWER, AuditVerdict.NOT_REPRODUCED}
 REASONS: Counter[str] = Counter()
 MAKE = "from tests.harness.audit.bundles import make_bundle; from schemas import DType; import sys;"
-
-
-class Quiet:
-    def planned(self, total: int, done: int) -> None:
-        """Nothing to show."""
-
-    def measured(self, key: ResultKey, round_index: int) -> None:
-        """Nothing to show."""
 
 
 def fresh_bundle(out: Path, dtype: DType) -> Path:
@@ -65,7 +58,7 @@ def audit_fails(bundle: Path, out: Path, seed: int) -> tuple[bool, float]:
     )
     auditor = describe_system(system_id="auditor-box", submitter="bench")
     done = harness.audit.run_audit(
-        audit, target, out, auditor, harness.audit.NativeRerun(), Quiet()
+        audit, target, out, auditor, harness.audit.fresh_process, Quiet()
     )
     if not done.passed:
         REASONS.update(
