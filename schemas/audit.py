@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.audit_stats import ratio_interval, round_spread
+from schemas.audit_stats import process_gap, ratio_interval, round_spread
 from schemas.enums import Direction, Division
 from schemas.result import Precision
 from schemas.statistics import percentile
@@ -96,6 +96,11 @@ class AuditedResult(BaseModel):
         description="One-sided p of scipy's Mann-Whitney U: audit samples slower than submitted."
     )
     round_spread: float = Field(ge=0, description="max/min − 1 of the rounds' medians.")
+    process_gap: float = Field(
+        ge=0,
+        description="second-fastest/fastest − 1 of the rounds' medians: this result's part of "
+        "the noise floor.",
+    )
     expected_count: int = Field(
         ge=1,
         description="Samples the run's timing policy takes at the submitted median, or the "
@@ -120,8 +125,8 @@ class Audit(BaseModel):
     tolerance: float = Field(gt=0, description="Relative slowdown accepted (the rules' default).")
     noise_floor: float = Field(
         ge=0,
-        description="This machine's spread between processes: the median over the audited "
-        "results of max/min − 1 of their rounds' medians, each round measured in a fresh process.",
+        description="This machine's spread between processes: the median process_gap of the "
+        "results measured in two rounds or more (each round is a fresh process).",
     )
     logical_cpus: int = Field(ge=1, description="CPUs of the auditing machine (os.cpu_count).")
     load_average_start: float = Field(ge=0, description="1-minute load average at the start.")
@@ -214,13 +219,14 @@ def assess(
             ratio_high=None,
             mann_whitney_p=p_slower,
             round_spread=0.0,
+            process_gap=0.0,
             expected_count=policy_count,
             verdict=AuditVerdict.NOT_REPRODUCED,
         )
     pooled = [s for r in kept for s in r]
     ratio, low, high = ratio_interval(pooled, submitted_ns)
     expected = min(policy_count, *(len(r) for r in kept))
-    spread = round_spread([median(r) for r in kept])
+    medians = [median(r) for r in kept]
     return AuditedResult(
         key=key,
         precision=precision,
@@ -230,12 +236,13 @@ def assess(
         ratio_low=low,
         ratio_high=high,
         mann_whitney_p=p_slower,
-        round_spread=spread,
+        round_spread=round_spread(medians),
+        process_gap=process_gap(medians),
         expected_count=expected,
         verdict=judge(
             ratio_low=low,
             ratio_high=high,
-            round_ratios=[median(r) / median(submitted_ns) for r in kept],
+            round_ratios=[m / median(submitted_ns) for m in medians],
             p_slower=p_slower,
             allowed=allowed,
             submitted_count=len(submitted_ns),

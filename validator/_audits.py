@@ -128,9 +128,8 @@ def _rejudged(audit: Audit, submitted: dict[ResultKey, KernelResult]) -> Iterato
         yield "selected: not what the seed draws from the audited bundles"
     if audit.complete and [r.key for r in audit.results] != list(audit.selected):
         yield "results: not one per selected result"
-    spreads = [r.round_spread for r in audit.results if len(r.audit_rounds_ns) > 1]
-    if not _close(noise_floor(spreads), audit.noise_floor):
-        yield "noise_floor: not the median spread of the rounds"
+    if not _close(noise_floor([r.audit_rounds_ns for r in audit.results]), audit.noise_floor):
+        yield "noise_floor: not the median process gap of the rounds"
     allowed = allowed_ratio(audit.tolerance, audit.noise_floor)
     for index, result in enumerate(audit.results):
         original = submitted.get(result.key)
@@ -152,6 +151,7 @@ def _rejudged(audit: Audit, submitted: dict[ResultKey, KernelResult]) -> Iterato
             and _close(again.ratio, result.ratio)
             and _close(again.ratio_low, result.ratio_low)
             and _close(again.ratio_high, result.ratio_high)
+            and _close(again.process_gap, result.process_gap)
         )
         if not same:
             yield f"results[{index}]: the verdict or ratio does not follow from the samples"

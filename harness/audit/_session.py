@@ -1,11 +1,12 @@
 """Runs an audit: the seeded draw, rounds of re-measurement in fresh processes, verdicts.
 
 Every round re-measures the drawn results in turn in a process of its own (`_round`), so that
-the rounds' spread is the spread between processes, which lies between a submission and its
-audit too (medians move about ±10% between processes here, more under load); the median of
-those spreads is the machine's noise floor, and the verdicts allow for it. Two rounds measure
-it; results whose interval still holds a limit, or whose rounds disagree by more than the
-tolerance, get up to two more. The machine's load average is recorded at start and end, and a
+the rounds differ as processes differ, as a submission and its audit do too (medians move about
+±10% between processes here, more under load); the median gap between each result's two
+fastest rounds is the machine's noise floor (`schemas.audit_stats.noise_floor`), and the
+verdicts allow for it. Two rounds measure it; a result judged slower or faster, whose interval
+holds a limit, or whose rounds disagree by more than the tolerance, gets up to two more
+processes. The machine's load average is recorded at start and end, and a
 load above its CPU count is reported, since the floor then says more about the other work than
 about this machine. audit.json is rewritten atomically after every result with complete=false,
 so Ctrl-C leaves an audit that `--resume` continues.
@@ -19,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
 from typing import Literal, Protocol
 
 from harness.audit._compare import p_slower
@@ -41,7 +41,7 @@ from schemas import (
     draw_sample,
 )
 from schemas.audit import allowed_ratio
-from schemas.audit_stats import noise_floor, round_spread
+from schemas.audit_stats import noise_floor
 
 BASE_ROUNDS = 2
 MAX_ROUNDS = 4
@@ -139,8 +139,7 @@ class _Progress:
 def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
     """The audit with every result measured so far compared and judged anew."""
     found = target.results()
-    spreads = [round_spread([median(x) for x in r]) for r in progress.rounds.values() if len(r) > 1]
-    floor = noise_floor(spreads)
+    floor = noise_floor(progress.rounds.values())
     allowed = allowed_ratio(audit.tolerance, floor)
     results = []
     for key in audit.selected:
