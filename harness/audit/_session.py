@@ -173,12 +173,16 @@ def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
 
 
 def _borderline(result: AuditedResult, allowed: float, tolerance: float) -> bool:
-    """Worth another process: a verdict other than consistent (one more process must agree),
-    an interval that holds a limit, or rounds that disagree."""
+    """Worth another process: a verdict other than consistent that is within a tolerance of its
+    limit (one more process must agree), an interval that holds a limit, or rounds that
+    disagree."""
     if result.ratio_low is None or result.ratio_high is None:
         return False
-    if result.verdict in (AuditVerdict.SLOWER, AuditVerdict.FASTER):
-        return True
+    thin = allowed * (1.0 + tolerance)
+    if result.verdict is AuditVerdict.SLOWER:
+        return result.ratio_low < thin
+    if result.verdict is AuditVerdict.FASTER:
+        return result.ratio_high > 1.0 / thin
     holds = any(result.ratio_low <= x <= result.ratio_high for x in (allowed, 1.0 / allowed))
     return holds or result.round_spread > tolerance
 
