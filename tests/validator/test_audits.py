@@ -25,7 +25,6 @@ from tests.harness.audit.forgeries import forge, scaled
 from tests.harness.audit.quiet import Quiet
 from validator import Code, validate
 
-pytest.importorskip("scipy", reason="the audit's rank test needs scipy: pip install '.[audit]'")
 SYSTEM = "audited-box"
 
 

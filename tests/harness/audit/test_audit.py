@@ -14,7 +14,6 @@ from tests.harness.audit.bundles import make_bundle
 from tests.harness.audit.forgeries import forge, keep_fastest, relabelled, scaled
 from tests.harness.audit.quiet import Quiet
 
-pytest.importorskip("scipy", reason="the audit's rank test needs scipy: pip install '.[audit]'")
 TOLERANCE = 0.2
 FAILING = {AuditVerdict.SLOWER, AuditVerdict.NOT_REPRODUCED}
 
