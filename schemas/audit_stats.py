@@ -11,7 +11,7 @@ statistics first, so that the pairwise step stays under MAX_POINTS² differences
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from statistics import NormalDist, median
 
 from schemas.statistics import percentile
@@ -53,6 +53,19 @@ def round_spread(round_medians_ns: Sequence[float]) -> float:
     return max(round_medians_ns) / min(round_medians_ns) - 1.0 if round_medians_ns else 0.0
 
 
-def noise_floor(spreads: Sequence[float]) -> float:
-    """The machine's noise floor over one audit: the median spread of its kernels' rounds."""
-    return median(spreads) if spreads else 0.0
+def process_gap(round_medians_ns: Sequence[float]) -> float:
+    """How far the second-fastest round's median lies above the fastest's: second/fastest − 1.
+
+    Each round is a fresh process, and so was the submission: when honest, it is one more draw
+    from the same processes, and the gap between the fastest two rounds is how far a draw may
+    land below the fastest of the others. Slow rounds (a loaded minute) do not widen it.
+    """
+    fastest = sorted(round_medians_ns)[:2]
+    return fastest[1] / fastest[0] - 1.0 if len(fastest) == 2 else 0.0
+
+
+def noise_floor(rounds_per_result: Iterable[Sequence[Sequence[float]]]) -> float:
+    """The machine's noise floor between processes: the median process gap of the results
+    measured in two rounds or more (0 before any is)."""
+    gaps = [process_gap([median(r) for r in x]) for x in rounds_per_result if len(x) > 1]
+    return median(gaps) if gaps else 0.0

@@ -40,6 +40,7 @@ from schemas import (
     manifest_of,
     sha256_of,
 )
+from schemas.audit import allowed_ratio
 from schemas.audit_stats import noise_floor
 from validator._findings import Code, Finding, finding
 from validator._jsonio import read_json
@@ -127,10 +128,9 @@ def _rejudged(audit: Audit, submitted: dict[ResultKey, KernelResult]) -> Iterato
         yield "selected: not what the seed draws from the audited bundles"
     if audit.complete and [r.key for r in audit.results] != list(audit.selected):
         yield "results: not one per selected result"
-    spreads = [r.round_spread for r in audit.results if len(r.audit_rounds_ns) > 1]
-    if not _close(noise_floor(spreads), audit.noise_floor):
-        yield "noise_floor: not the median spread of the rounds"
-    allowed = 1.0 + audit.tolerance + audit.noise_floor
+    if not _close(noise_floor([r.audit_rounds_ns for r in audit.results]), audit.noise_floor):
+        yield "noise_floor: not the median process gap of the rounds"
+    allowed = allowed_ratio(audit.tolerance, audit.noise_floor)
     for index, result in enumerate(audit.results):
         original = submitted.get(result.key)
         if original is None or original.samples_ns != result.submitted_samples_ns:
@@ -142,7 +142,6 @@ def _rejudged(audit: Audit, submitted: dict[ResultKey, KernelResult]) -> Iterato
             result.submitted_samples_ns,
             result.audit_rounds_ns,
             allowed=allowed,
-            tolerance=audit.tolerance,
             p_slower=result.mann_whitney_p,
             policy_count=result.expected_count,
             audit_error=result.audit_error,
@@ -152,6 +151,7 @@ def _rejudged(audit: Audit, submitted: dict[ResultKey, KernelResult]) -> Iterato
             and _close(again.ratio, result.ratio)
             and _close(again.ratio_low, result.ratio_low)
             and _close(again.ratio_high, result.ratio_high)
+            and _close(again.process_gap, result.process_gap)
         )
         if not same:
             yield f"results[{index}]: the verdict or ratio does not follow from the samples"

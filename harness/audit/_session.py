@@ -1,25 +1,30 @@
-"""Runs an audit: the seeded draw, interleaved rounds of re-measurement, verdicts, checkpoints.
+"""Runs an audit: the seeded draw, rounds of re-measurement in fresh processes, verdicts.
 
-Every drawn result is re-measured once per round, all of them in turn, so that a slow minute of
-the machine lands on every result rather than on one (medians move about ±10% between processes
-here). Two rounds measure the noise floor; results whose interval still straddles the limit, or
-whose rounds disagree by more than the tolerance, get up to two more. audit.json is rewritten
-atomically after every measurement with complete=false, so Ctrl-C leaves an audit that
-`--resume` continues.
+Every round re-measures the drawn results in turn in a process of its own (`_round`), so that
+the rounds differ as processes differ, as a submission and its audit do too (medians move about
+±10% between processes here, more under load); the median gap between each result's two
+fastest rounds is the machine's noise floor (`schemas.audit_stats.noise_floor`), and the
+verdicts allow for it. Two rounds measure it; a result judged slower or faster, whose interval
+holds a limit, or whose rounds disagree by more than the tolerance, gets up to two more
+processes. The machine's load average is recorded at start and end, and a
+load above its CPU count is reported, since the floor then says more about the other work than
+about this machine. audit.json is rewritten atomically after every result with complete=false,
+so Ctrl-C leaves an audit that `--resume` continues.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
 from typing import Literal, Protocol
 
 from harness.audit._compare import p_slower
-from harness.audit._target import Submitted, Target
+from harness.audit._round import Drawn, Remeasure
+from harness.audit._target import Target
 from harness.audit._write import write_audit_bundle
 from harness.plan import POLICIES
 from harness.records import harness_version
@@ -27,19 +32,19 @@ from schemas import (
     Audit,
     AuditedBundle,
     AuditedResult,
+    AuditVerdict,
     ContainerImage,
-    KernelResult,
     ResultKey,
     SystemDescription,
     UsageError,
     assess,
     draw_sample,
 )
-from schemas.audit_stats import noise_floor, round_spread
+from schemas.audit import allowed_ratio
+from schemas.audit_stats import noise_floor
 
 BASE_ROUNDS = 2
 MAX_ROUNDS = 4
-Rerun = Callable[[Submitted, KernelResult, ResultKey], tuple[int, ...]]
 
 
 class AuditObserver(Protocol):
@@ -50,6 +55,19 @@ class AuditObserver(Protocol):
 
     def measured(self, key: ResultKey, round_index: int) -> None:
         """One result was re-measured once more."""
+
+    def loaded(self, load_average: float, logical_cpus: int) -> None:
+        """A round starts while the 1-minute load average exceeds the CPU count."""
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average."""
+    return os.getloadavg()[0]
+
+
+def logical_cpus() -> int:
+    """The CPUs the load average is measured against."""
+    return os.cpu_count() or 1
 
 
 def start_audit(
@@ -83,6 +101,9 @@ def start_audit(
         sample_size=sample_size,
         tolerance=tolerance,
         noise_floor=0.0,
+        logical_cpus=logical_cpus(),
+        load_average_start=load_average(),
+        load_average_end=load_average(),
         harness_version=harness_version(),
         runtime=runtime,
         container=container,
@@ -118,9 +139,8 @@ class _Progress:
 def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
     """The audit with every result measured so far compared and judged anew."""
     found = target.results()
-    spreads = [round_spread([median(x) for x in r]) for r in progress.rounds.values() if len(r) > 1]
-    floor = noise_floor(spreads)
-    allowed = 1.0 + audit.tolerance + floor
+    floor = noise_floor(progress.rounds.values())
+    allowed = allowed_ratio(audit.tolerance, floor)
     results = []
     for key in audit.selected:
         if progress.done(key) == 0:
@@ -135,7 +155,6 @@ def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
                 submitted.samples_ns,
                 rounds,
                 allowed=allowed,
-                tolerance=audit.tolerance,
                 p_slower=p_slower(pooled, submitted.samples_ns) if pooled else None,
                 policy_count=POLICIES[found[key][0].request.profile].sample_count(
                     submitted.stats.median_ns
@@ -144,14 +163,26 @@ def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
             )
         )
     return audit.model_copy(
-        update={"noise_floor": floor, "results": tuple(results), "finished_utc": datetime.now(UTC)}
+        update={
+            "noise_floor": floor,
+            "results": tuple(results),
+            "finished_utc": datetime.now(UTC),
+            "load_average_end": load_average(),
+        }
     )
 
 
 def _borderline(result: AuditedResult, allowed: float, tolerance: float) -> bool:
-    """Worth another round: the interval holds a limit, or the rounds disagree."""
+    """Worth another process: a verdict other than consistent that is within a tolerance of its
+    limit (one more process must agree), an interval that holds a limit, or rounds that
+    disagree."""
     if result.ratio_low is None or result.ratio_high is None:
         return False
+    thin = allowed * (1.0 + tolerance)
+    if result.verdict is AuditVerdict.SLOWER:
+        return result.ratio_low < thin
+    if result.verdict is AuditVerdict.FASTER:
+        return result.ratio_high > 1.0 / thin
     holds = any(result.ratio_low <= x <= result.ratio_high for x in (allowed, 1.0 / allowed))
     return holds or result.round_spread > tolerance
 
@@ -168,7 +199,7 @@ def run_audit(
     target: Target,
     out: Path,
     auditor: SystemDescription,
-    rerun: Rerun,
+    remeasure: Remeasure,
     observer: AuditObserver,
 ) -> Audit:
     """Measures what `audit` still lacks, checkpointing into `out`; returns it complete."""
@@ -184,15 +215,18 @@ def run_audit(
 
     def measure(keys: Sequence[ResultKey], round_index: int) -> None:
         nonlocal audit
-        for key in keys:
-            bundle, submitted = found[key]
-            try:
-                progress.rounds.setdefault(key, []).append(rerun(bundle, submitted, key))
-            except Exception as exc:  # a kernel that fails on re-run is a verdict, not a crash
-                progress.errors[key] = str(exc) or type(exc).__name__
+        if not keys:
+            return
+        if load_average() > audit.logical_cpus:
+            observer.loaded(load_average(), audit.logical_cpus)
+        for done in remeasure([Drawn(*found[k], key=k) for k in keys]):
+            if done.error is None:
+                progress.rounds.setdefault(done.key, []).append(done.samples_ns)
+            else:
+                progress.errors[done.key] = done.error
             audit = judged(audit, target, progress)
             write_audit_bundle(out, audit, auditor)
-            observer.measured(key, round_index)
+            observer.measured(done.key, round_index)
 
     base_total = len(audit.selected) * BASE_ROUNDS
     observer.planned(base_total, sum(min(progress.done(k), BASE_ROUNDS) for k in audit.selected))
@@ -201,7 +235,7 @@ def run_audit(
     extra_total = base_total
     for round_index in range(BASE_ROUNDS, MAX_ROUNDS):
         audit = judged(audit, target, progress)
-        allowed = 1.0 + audit.tolerance + audit.noise_floor
+        allowed = allowed_ratio(audit.tolerance, audit.noise_floor)
         keys = [
             r.key
             for r in audit.results

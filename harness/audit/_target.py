@@ -109,7 +109,8 @@ def _request(prior: PriorRun, bundle: Path) -> RunRequest:
         return settings_of(prior.run)
 
 
-def _read(bundle: Path) -> Submitted:
+def read_bundle(bundle: Path) -> Submitted:
+    """One submitted bundle with its request; BundleError when it cannot be read."""
     prior = read_prior(bundle)
     _, round_root = _round_of(bundle)
     shown = bundle.absolute().relative_to(round_root).as_posix() if round_root else str(bundle)
@@ -143,7 +144,7 @@ def read_target(path: Path) -> Target:
             fix="name a bundle folder (with result.json) or the results/<system_id>/ folder; "
             "unpack .tar.gz bundles first",
         )
-    bundles = tuple(_read(b) for b in found)
+    bundles = tuple(read_bundle(b) for b in found)
     systems = {(b.system.submitter, b.system.system_id, b.run.division) for b in bundles}
     if len(systems) > 1:
         raise UsageError(

@@ -12,6 +12,7 @@ import argparse
 import json
 import statistics
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from schemas import UsageError
 
 if TYPE_CHECKING:
     import harness.audit
-    from schemas import Audit, AuditedResult, KernelResult, ResultKey
+    from schemas import Audit, AuditedResult, ResultKey
 
 STYLE = {
     "consistent": "kp.ok",
@@ -75,26 +76,39 @@ class _Bar:
         label = f"round {round_index + 1}: {key.label}"
         self.progress.update(self.task, advance=1, description=label)
 
+    def loaded(self, load_average: float, logical_cpus: int) -> None:
+        self.progress.console.print(
+            f"[kp.warn]warning:[/] load average {load_average:.1f} on {logical_cpus} CPUs: "
+            "other work is running, and the noise floor will show it"
+        )
 
-def _container_rerun(image: str) -> harness.audit.Rerun:
-    """Re-runs each result by the harness inside `image` (closed division)."""
+
+def _in_image(image: str) -> harness.audit.Remeasure:
+    """Re-runs each drawn result by the harness inside `image` (closed division): every result
+    of every round is a container of its own, so the rounds are fresh processes too."""
     import containers
     import harness.audit
 
     settings = containers.RunSettings()
 
-    def rerun(
-        bundle: harness.audit.Submitted, result: KernelResult, key: ResultKey
-    ) -> tuple[int, ...]:
+    def once(item: harness.audit.Drawn) -> harness.audit.Remeasured:
         with tempfile.TemporaryDirectory(prefix="kernelperf-audit-") as folder:
             out = Path(folder) / "out"
-            args = harness.audit.rerun_args(bundle, key, out)
+            args = harness.audit.rerun_args(item.bundle, item.key, out)
             code = containers.run_harness(image, args, settings=settings)
             if code != 0:
-                raise RuntimeError(f"the harness in {image} exited with {code}")
-            return harness.audit.samples_from(out, key)
+                error = f"the harness in {image} exited with {code}"
+                return harness.audit.Remeasured(key=item.key, error=error)
+            try:
+                samples = harness.audit.samples_from(out, item.key)
+            except RuntimeError as exc:
+                return harness.audit.Remeasured(key=item.key, error=str(exc))
+        return harness.audit.Remeasured(key=item.key, samples_ns=samples)
 
-    return rerun
+    def remeasure(drawn: Sequence[harness.audit.Drawn]) -> Iterator[harness.audit.Remeasured]:
+        return (once(item) for item in drawn)
+
+    return remeasure
 
 
 def _image_of(target: harness.audit.Target) -> str:
@@ -154,10 +168,10 @@ def handle(args: argparse.Namespace) -> int:
         auditor = harness.describe_system(system_id=args.system_id, submitter=args.auditor)
     key = attestation.load_private_key(args.key) if args.key else None
     native = audit.runtime == "native"
-    rerun = harness.audit.NativeRerun() if native else _container_rerun(_image_of(target))
+    remeasure = harness.audit.fresh_process if native else _in_image(_image_of(target))
     try:
         with _progress() as progress:
-            done = harness.audit.run_audit(audit, target, out, auditor, rerun, _Bar(progress))
+            done = harness.audit.run_audit(audit, target, out, auditor, remeasure, _Bar(progress))
     except KeyboardInterrupt:
         again = f"kernelperf audit --resume {escape(str(out))}"
         console.stderr.print(f"[kp.warn]interrupted:[/] resume with `{again}`")
@@ -171,7 +185,9 @@ def handle(args: argparse.Namespace) -> int:
         state = "[kp.ok]passed[/]" if done.passed else "[kp.fail]failed[/]"
         console.stdout.print(
             f"audit {state}: {len(done.results)} results, tolerance {done.tolerance:.0%}, "
-            f"noise floor {done.noise_floor:.1%}; written to {escape(str(out))}"
+            f"noise floor {done.noise_floor:.1%} between processes, load average "
+            f"{done.load_average_start:.1f} → {done.load_average_end:.1f} on "
+            f"{done.logical_cpus} CPUs; written to {escape(str(out))}"
         )
     return 0 if done.passed else 1
 

@@ -1,9 +1,10 @@
 """Reproduction audits (issue 13): false alarms on honest bundles, detection of forged ones.
 
-20 honest fp32 bundles and 26 sources are made, each in a fresh process (medians move about
+20 honest fp32 bundles and 6 bf16 ones are made, each in a fresh process (medians move about
 ±10% between processes here, and the audit must live with that); 20 forged bundles are made from
-them the three ways of tests/harness/audit/forgeries.py (7 with the 5 fastest samples kept, 7
-with samples x 0.7, 6 bf16 runs labelled fp32). Each is audited with N = 10 natively, with the
+them the three ways of tests/harness/audit/forgeries.py (7 with the 5 fastest samples kept and 7
+with samples x 0.7, from honest ones; 6 bf16 runs labelled fp32). Each audit round runs in a
+process of its own. Each is audited with N = 10 natively, with the
 open division's tolerance, and timed. Goals: false alarms <= 5%, detection >= 95%.
 """
 
@@ -24,8 +25,9 @@ from rich.table import Table
 
 import harness.audit
 from harness.probe import describe_system
-from schemas import AuditVerdict, DType, KernelResult, ResultKey
+from schemas import AuditVerdict, DType, KernelResult
 from tests.harness.audit.forgeries import forge, keep_fastest, relabelled, scaled
+from tests.harness.audit.quiet import Quiet
 
 HONEST = int(os.environ.get("KP_BENCH_AUDIT_HONEST", "20"))
 FORGED: tuple[tuple[str, Callable[[KernelResult], KernelResult], DType, int], ...] = (
@@ -38,14 +40,6 @@ TOLERANCE = 0.2  # the open division's default (validator/rules/2026.1.json)
 FAILING = {AuditVerdict.SLOWER, AuditVerdict.NOT_REPRODUCED}
 REASONS: Counter[str] = Counter()
 MAKE = "from tests.harness.audit.bundles import make_bundle; from schemas import DType; import sys;"
-
-
-class Quiet:
-    def planned(self, total: int, done: int) -> None:
-        """Nothing to show."""
-
-    def measured(self, key: ResultKey, round_index: int) -> None:
-        """Nothing to show."""
 
 
 def fresh_bundle(out: Path, dtype: DType) -> Path:
@@ -65,7 +59,7 @@ def audit_fails(bundle: Path, out: Path, seed: int) -> tuple[bool, float]:
     )
     auditor = describe_system(system_id="auditor-box", submitter="bench")
     done = harness.audit.run_audit(
-        audit, target, out, auditor, harness.audit.NativeRerun(), Quiet()
+        audit, target, out, auditor, harness.audit.fresh_process, Quiet()
     )
     if not done.passed:
         REASONS.update(
@@ -78,23 +72,27 @@ def audit_fails(bundle: Path, out: Path, seed: int) -> tuple[bool, float]:
 
 def run(console: Console) -> None:
     """Makes the bundles, audits them all, prints both rates and the time of one audit."""
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="kernelperf-audit-bench-") as folder:
         root = Path(folder)
         rows: list[tuple[str, int, int, list[float]]] = []
-        alarms, seconds = 0, []
+        alarms, seconds, honest = 0, [], []
         for index in range(HONEST):
-            bundle = fresh_bundle(root / f"honest{index}", DType.FP32)
-            failed, took = audit_fails(bundle, root / f"audit-honest{index}", seed=index)
+            honest.append(fresh_bundle(root / f"honest{index}", DType.FP32))
+            failed, took = audit_fails(honest[-1], root / f"audit-honest{index}", seed=index)
             alarms += failed
             seconds.append(took)
         rows.append(("honest", HONEST, alarms, seconds))
         honest_reasons = dict(REASONS)
         REASONS.clear()
         caught_all = 0
+        sources = iter(honest)
         for name, change, dtype, count in FORGED:
             caught, times = 0, []
             for index in range(count):
-                source = fresh_bundle(root / f"{name}-src{index}", dtype)
+                # fp32 forgeries start from the honest bundles (each made by its own process).
+                made = root / f"{name}-src{index}"
+                source = next(sources) if dtype is DType.FP32 else fresh_bundle(made, dtype)
                 forged = forge(source, root / f"{name}-{index}", change)
                 failed, took = audit_fails(forged, root / f"audit-{name}-{index}", seed=index)
                 caught += failed
@@ -110,5 +108,6 @@ def run(console: Console) -> None:
     forged = sum(count for _, _, _, count in FORGED)
     console.print(
         f"false alarms {alarms}/{HONEST} = {alarms / HONEST:.0%} (goal <= 5%); "
-        f"detection {caught_all}/{forged} = {caught_all / forged:.0%} (goal >= 95%)"
+        f"detection {caught_all}/{forged} = {caught_all / forged:.0%} (goal >= 95%); "
+        f"load average {load_start:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )

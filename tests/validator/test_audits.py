@@ -18,23 +18,14 @@ from schemas import (
     SYSTEM_NAME,
     DType,
     Manifest,
-    ResultKey,
     manifest_of,
 )
 from tests.harness.audit.bundles import make_bundle
 from tests.harness.audit.forgeries import forge, scaled
+from tests.harness.audit.quiet import Quiet
 from validator import Code, validate
 
-pytest.importorskip("scipy", reason="the audit's rank test needs scipy: pip install '.[audit]'")
 SYSTEM = "audited-box"
-
-
-class Quiet:
-    def planned(self, total: int, done: int) -> None:
-        """Nothing to show."""
-
-    def measured(self, key: ResultKey, round_index: int) -> None:
-        """Nothing to show."""
 
 
 def place(bundle: Path, round_root: Path) -> Path:
@@ -57,7 +48,7 @@ def audited(round_root: Path, bundle: Path, keys: Path) -> Path:
         target, sample_size=10, seed=3, tolerance=0.2, runtime="native"
     )
     auditor = describe_system(system_id="auditor-box", submitter="reviewers")
-    harness.audit.run_audit(audit, target, out, auditor, harness.audit.NativeRerun(), Quiet())
+    harness.audit.run_audit(audit, target, out, auditor, harness.audit.fresh_process, Quiet())
     pair = attestation.generate_key_pair(keys, "reviewer")
     registry = round_root / "keys" / "auditors"
     registry.mkdir(parents=True)

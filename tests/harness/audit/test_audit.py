@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 import harness.audit
 from harness.probe import describe_system
-from schemas import Audit, AuditVerdict, DType, KernelResult, ResultKey, UsageError
+from schemas import Audit, AuditVerdict, DType, KernelResult, UsageError
 from tests.harness.audit.bundles import make_bundle
 from tests.harness.audit.forgeries import forge, keep_fastest, relabelled, scaled
+from tests.harness.audit.quiet import Quiet
 
-pytest.importorskip("scipy", reason="the audit's rank test needs scipy: pip install '.[audit]'")
 TOLERANCE = 0.2
 FAILING = {AuditVerdict.SLOWER, AuditVerdict.NOT_REPRODUCED}
-
-
-class Quiet:
-    def planned(self, total: int, done: int) -> None:
-        """Nothing to show."""
-
-    def measured(self, key: ResultKey, round_index: int) -> None:
-        """Nothing to show."""
 
 
 @pytest.fixture(scope="module")
@@ -36,20 +28,25 @@ def bf16_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_bundle(tmp_path_factory.mktemp("bf16"), DType.BF16)
 
 
-def audit_of(bundle: Path, out: Path, rerun: harness.audit.Rerun | None = None) -> Audit:
+def audit_of(
+    bundle: Path, out: Path, remeasure: harness.audit.Remeasure = harness.audit.fresh_process
+) -> Audit:
     target = harness.audit.read_target(bundle)
     audit = harness.audit.start_audit(
         target, sample_size=10, seed=13, tolerance=TOLERANCE, runtime="native"
     )
     auditor = describe_system(system_id="auditor-box", submitter="reviewers")
-    rerun = rerun or harness.audit.NativeRerun()
-    return harness.audit.run_audit(audit, target, out, auditor, rerun, Quiet())
+    return harness.audit.run_audit(audit, target, out, auditor, remeasure, Quiet())
 
 
 def test_an_honest_fresh_bundle_audits_consistent(fp32_bundle: Path, tmp_path: Path) -> None:
     audit = audit_of(fp32_bundle, tmp_path / "audit")
-    assert audit.complete and audit.passed
-    assert all(r.verdict not in FAILING for r in audit.results)
+    failed = [
+        f"{r.key.label}: {r.verdict.value} ({r.ratio})"
+        for r in audit.results
+        if r.verdict in FAILING
+    ]
+    assert audit.complete and audit.passed, failed
     assert (tmp_path / "audit" / "audit.json").is_file()
 
 
@@ -71,14 +68,11 @@ def test_each_forged_kind_is_caught(
 
 
 def test_an_interrupted_audit_resumes_where_it_stopped(fp32_bundle: Path, tmp_path: Path) -> None:
-    native = harness.audit.NativeRerun()
-    calls: list[ResultKey] = []
-
-    def stops_after_two(bundle: harness.audit.Submitted, result: KernelResult, key: ResultKey):  # type: ignore[no-untyped-def]
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        calls.append(key)
-        return native(bundle, result, key)
+    def stops_after_two(drawn: Sequence[harness.audit.Drawn]) -> Iterator[harness.audit.Remeasured]:
+        for count, done in enumerate(harness.audit.fresh_process(drawn)):
+            if count == 2:
+                raise KeyboardInterrupt
+            yield done
 
     out = tmp_path / "audit"
     with pytest.raises(KeyboardInterrupt):
@@ -86,7 +80,9 @@ def test_an_interrupted_audit_resumes_where_it_stopped(fp32_bundle: Path, tmp_pa
     partial, auditor = harness.audit.read_audit(out)
     assert not partial.complete and len(partial.results) == 2
     target = harness.audit.read_target(Path(partial.target))
-    done = harness.audit.run_audit(partial, target, out, auditor, native, Quiet())
+    done = harness.audit.run_audit(
+        partial, target, out, auditor, harness.audit.fresh_process, Quiet()
+    )
     assert done.complete and [r.key for r in done.results] == list(done.selected)
     assert done.audit_id == partial.audit_id
 
