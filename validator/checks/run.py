@@ -10,10 +10,22 @@ from validator._findings import Code, Finding, finding
 
 
 def result_key(result: KernelResult) -> tuple[object, ...]:
-    """What makes a result unique in a run: problem, direction, precision, collective mode."""
+    """What makes a result unique in a run: problem, direction, precision, collective mode.
+
+    Plain strings and ints only: the round's duplicate check keys hundreds of thousands of these,
+    and hashing and comparing models (the precision) cost several times as much.
+    """
     collective = result.collective
     mode = None if collective is None else (collective.in_place, collective.ranks)
-    return (result.problem.id, result.direction, result.precision, mode)
+    precision = result.precision
+    return (
+        result.problem.id,
+        result.direction.value,
+        precision.input.value,
+        precision.compute.value,
+        precision.output.value,
+        mode,
+    )
 
 
 def check_run(ctx: BundleContext) -> Iterator[Finding]:
