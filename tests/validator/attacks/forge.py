@@ -27,7 +27,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from attestation import generate_key_pair, load_private_key, sign_bundle
-from schemas import ATTESTATION_NAME, LOG_NAME, KernelResult, summarize
+from schemas import ATTESTATION_NAME, LOG_NAME, Direction, KernelResult, summarize
+from schemas.accuracy import region_offsets
 from schemas.throughput import bandwidths_gbps, gbps, tflops
 from tests.validator.conftest import edit_json, reseal
 from tests.validator.leaderboard.conftest import board_of
@@ -71,6 +72,20 @@ def rederive(result: Json, samples_ns: list[int]) -> None:
             collective["size_bytes"], collective["ranks"], stats.median_ns
         )
         collective |= {"algbw_gbps": algbw, "busbw_gbps": busbw}
+
+
+def redraw_region(result: Json) -> None:
+    """Moves the checked region to where the seed draws it for the (edited) problem, as a
+    careful forger who changed the problem's parameters would."""
+    region = result["correctness"].get("region")
+    if region is None:
+        return
+    params = result["problem"]["params"]
+    extents = [params[dim] for dim in region["dims"]]
+    sizes = [min(size, extent) for size, extent in zip(region["sizes"], extents, strict=True)]
+    direction = Direction(result["direction"])
+    offsets = region_offsets(result["seed"], result["problem"]["id"], direction, extents, sizes)
+    region |= {"sizes": sizes, "offsets": list(offsets)}
 
 
 def steady(result: Json) -> None:
