@@ -116,6 +116,7 @@ class Code(StrEnum):
     TIME_RUN_WINDOW = "KP-TIME-RUN-WINDOW"
     TIME_CASE_WINDOW = "KP-TIME-CASE-WINDOW"
     TIME_LOG = "KP-TIME-LOG"
+    TIME_BATCH = "KP-TIME-BATCH"
     RULES_MEASURED_TIME = "KP-RULES-MEASURED-TIME"
     # issue 12: scoring (who is ranked on which board, validator/_round_rules.py)
     SYSTEM_KEY_COLLISION = "KP-SYSTEM-KEY-COLLISION"
@@ -447,6 +448,12 @@ CATALOGUE: dict[Code, CodeInfo] = {
         _E,
         "logs/ lack a result's case, or record another median for it",
         "keep the harness's log as written",
+    ),
+    Code.TIME_BATCH: CodeInfo(
+        _E,
+        "a result claims a batching the harness never makes (calls per sample above 1 on a "
+        "host-clock compute kernel, or unlike its device regime)",
+        "record samples as measured; only collectives are batched on the host clock",
     ),
     Code.RULES_MEASURED_TIME: CodeInfo(
         _E,

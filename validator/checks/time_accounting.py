@@ -115,8 +115,27 @@ def _run_window(ctx: BundleContext) -> Iterator[Finding]:
         )
 
 
+def _batching(ctx: BundleContext) -> Iterator[Finding]:
+    """Calls per sample multiply the measured time, so only the batching the harness makes
+    counts: collectives (k back-to-back calls), and on a device the regime's graph replay."""
+    for index, result in enumerate(ctx.run.results):
+        if result.collective is not None:
+            continue
+        made = 1 if result.regime is None else result.regime.calls_per_sample
+        if result.calls_per_sample() != made:
+            yield finding(
+                Code.TIME_BATCH,
+                file=RESULT_NAME,
+                json_path=f"results[{index}].timing_method.calls_per_sample",
+                expected=made,
+                found=result.calls_per_sample(),
+            )
+
+
 def check_time_accounting(ctx: BundleContext) -> Iterator[Finding]:
-    """The run's window, each case's window in logs/, and the log's median of every result."""
+    """The recorded batching, the run's window, each case's window in logs/, and the log's
+    median of every result."""
+    yield from _batching(ctx)
     yield from _run_window(ctx)
     events = read_case_events(ctx)
     closed = division_of(ctx) is Division.CLOSED

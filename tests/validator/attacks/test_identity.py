@@ -151,6 +151,20 @@ def test_attack_lucky_samples_of_a_tiny_kernel_are_rejected(forged: ForgedRound)
     rejected_with(forged.validate(), Code.RULES_MEASURED_TIME)
 
 
+def test_attack_lucky_samples_claimed_as_batches_are_rejected(forged: ForgedRound) -> None:
+    """Own (attack 13, careful forger): the 5 lucky samples of a 3.8 us kernel claimed as batches
+    of 100,000 calls each, so the minimum measured time counts 2 s; the harness never batches a
+    host-clock compute kernel."""
+
+    def batched(run: Json) -> None:
+        item = next(r for r in run["results"] if r["problem"]["id"].endswith("/003"))
+        rederive(item, sorted(item["samples_ns"])[:5])
+        item["timing_method"] = {"loop": "python", "calls_per_sample": 100_000}
+
+    forged.forge(forged.bundle(), result=batched)
+    rejected_with(forged.validate(), Code.TIME_BATCH)
+
+
 def test_attack_samples_without_rewriting_the_log_are_rejected(forged: ForgedRound) -> None:
     """Attack 13, lazy forger: the fastest half of a big kernel's samples; the log keeps the
     median that was measured."""
