@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from schemas import LOG_NAME, RESULT_NAME, Division, KernelResult
+from schemas import LOG_NAME, RESULT_NAME, Division, KernelResult, Timer
 from schemas.strict_json import StrictJsonError, parse_strict, read_bounded
 from validator._context import BundleContext
 from validator._findings import Code, Finding, finding
@@ -121,7 +121,9 @@ def _batching(ctx: BundleContext) -> Iterator[Finding]:
     for index, result in enumerate(ctx.run.results):
         if result.collective is not None:
             continue
-        made = 1 if result.regime is None else result.regime.calls_per_sample
+        # A regime is a device clock's record: on the host clock it is not the harness's.
+        device = result.regime is not None and result.timer is Timer.DEVICE_EVENTS
+        made = result.regime.calls_per_sample if device and result.regime else 1
         if result.calls_per_sample() != made:
             yield finding(
                 Code.TIME_BATCH,

@@ -165,6 +165,20 @@ def test_attack_lucky_samples_claimed_as_batches_are_rejected(forged: ForgedRoun
     rejected_with(forged.validate(), Code.TIME_BATCH)
 
 
+def test_attack_batches_dressed_as_a_device_regime_are_rejected(forged: ForgedRound) -> None:
+    """Own (attack 13): the same lucky batches, with a CUDA-graph regime to match, on a CPU
+    result timed by the host clock."""
+
+    def graphed(run: Json) -> None:
+        item = next(r for r in run["results"] if r["problem"]["id"].endswith("/003"))
+        rederive(item, sorted(item["samples_ns"])[:5])
+        item["timing_method"] = {"loop": "python", "calls_per_sample": 100_000}
+        item["regime"] = {"mode": "graph", "calls_per_sample": 100_000, "l2_flushed": False}
+
+    forged.forge(forged.bundle(), result=graphed)
+    rejected_with(forged.validate(), Code.TIME_BATCH)
+
+
 def test_attack_samples_without_rewriting_the_log_are_rejected(forged: ForgedRound) -> None:
     """Attack 13, lazy forger: the fastest half of a big kernel's samples; the log keeps the
     median that was measured."""
