@@ -28,9 +28,9 @@ AUDIT_VERSION: Literal["1.0"] = "1.0"
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 # The rank test must agree before "slower" is called: 1% one-sided.
 RANK_TEST_ALPHA = 0.01
-# A submission may hold fewer samples than its own timings and the audit's re-run call for, by
-# this factor: the harness's count comes from one warm-up estimate, which moves a few-fold
-# between processes on a loaded machine.
+# A submission may hold fewer samples than its own timings and the audit's re-run call for, and
+# measure less time than the audit's shortest round, by this factor: the harness's count comes
+# from one warm-up estimate, which moves a few-fold between processes on a loaded machine.
 SAMPLE_COUNT_FACTOR = 3
 
 
@@ -167,7 +167,7 @@ def judge(
     allowed: float,
     submitted_count: int,
     expected_count: int,
-    lower_tail_only: bool,
+    measured_short: bool,
 ) -> AuditVerdict:
     """The verdict on one result; `allowed` is 1 + tolerance + the machine's noise floor.
 
@@ -175,14 +175,14 @@ def judge(
     mid-size GEMM ran 2.2x slower in one process than in another here) is no evidence: "slower"
     needs the pooled interval, the rank test and even the fastest round (`round_ratios`: each
     round's median over the submitted median) beyond the limit; "faster" needs the interval and
-    the slowest round beyond it. Too few samples alone is not enough either: one slow warm-up
-    call makes the harness take few. Too few that all lie below the median of the audit's
-    fastest process (`lower_tail_only`: 1 in 32 for 5 honest samples of an equally fast process,
-    fewer of a slower one) is what keeping the fastest looks like; a position within the pooled
-    audit would not do, since the fastest 5 of 50 lie a few % below the median and processes
-    differ by ±10%.
+    the slowest round beyond it. Too few samples alone is not enough either: slow calls make
+    the harness take few. Too few that also add up to far less time than every round of the
+    audit measured (`measured_short`) is what keeping the fastest looks like: the policy fills
+    its time budget (or its sample cap) however fast a process runs, so the time measured is
+    the one figure that load does not move. Where the samples lie would not do: the fastest 5
+    of 50 lie a few % below the median, and processes differ by ±10%, more under load.
     """
-    if submitted_count * SAMPLE_COUNT_FACTOR < expected_count and lower_tail_only:
+    if submitted_count * SAMPLE_COUNT_FACTOR < expected_count and measured_short:
         return AuditVerdict.NOT_REPRODUCED
     rank_test_agrees = p_slower is None or p_slower < RANK_TEST_ALPHA
     if ratio_low > allowed and min(round_ratios) > allowed and rank_test_agrees:
@@ -250,6 +250,6 @@ def assess(
             allowed=allowed,
             submitted_count=len(submitted_ns),
             expected_count=expected,
-            lower_tail_only=max(submitted_ns) < min(medians),
+            measured_short=sum(submitted_ns) * SAMPLE_COUNT_FACTOR < min(sum(r) for r in kept),
         ),
     )
