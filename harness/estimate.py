@@ -1,14 +1,16 @@
 """How long a run will take, before it runs: a roofline per case, corrected by a calibration.
 
-Each case's call time follows its roofline max(FLOPs / peak, bytes / bandwidth) by a power law
-fitted per suite (`Calibration`); its result takes what the timing policy spends on such a call
-(`TimingPolicy.planned_s`: warm-up and samples) plus preparing and checking it,
-`case_overhead_s + check_calls x call`. Peaks are probed (a CPU's cores x clock x FLOPs per
-cycle of its ISA, a copy's bandwidth) or declared (a GPU's, from system.json or the device
-table); the power law and overheads come from a short calibration that runs three real cases
-of each suite on this device (its cheapest, median and dearest), so that a wrong peak or a slow
-library changes the fit, not the estimate. `kernelperf run --dry-run` prints the estimate; the
-progress bar's ETA counts down the same per-case figures.
+Each case's call time follows its roofline max(FLOPs / peak, bytes / bandwidth) through real
+cases of its suite (`Calibration`): five of them, from the cheapest to the dearest by roofline,
+timed here, and a straight line between neighbours on log-log axes, because neither the roofline
+alone (Python per time step, launch costs) nor one power law fits every suite. Its result takes
+what the timing policy spends on such a call (`TimingPolicy.planned_s`: warm-up and samples)
+plus preparing and checking it, a fixed part plus parts in proportion to its bytes (drawing the
+inputs) and to its call (the float64 reference), fitted over the same five cases. Peaks are
+probed (a CPU's cores x clock x FLOPs per cycle of its ISA, a copy's bandwidth) or declared (a
+GPU's, from system.json or the device table), so that a wrong peak or a slow library changes
+the fit, not the estimate. `kernelperf run --dry-run` prints the estimate; the progress bar's
+ETA counts down the same per-case figures.
 """
 
 from __future__ import annotations
@@ -36,17 +38,16 @@ LOW_PRECISION_UNITS = {
 }
 DEFAULT_CLOCK_GHZ = 3.0
 COPY_BYTES = 64 << 20
-# Without a calibration (a device that is not here): what GPUs typically reach through torch.
+# Without a calibration (a device that is not here): what GPUs typically reach through torch,
+# and the least a call costs (a kernel launch).
 UNCALIBRATED_EFFICIENCY = 0.6
 UNCALIBRATED_CALL_S = 10e-6
 UNCALIBRATED_CASE_S = 0.05
 UNCALIBRATED_CHECK_CALLS = 2.0
 # No call beats its roofline by more than this (a probed CPU peak may be a little low).
 UNCALIBRATED_EFFICIENCY_CEILING = 1.5
-# The power law's exponent stays in these bounds, so that two noisy points cannot run away.
-EXPONENT_BOUNDS = (0.3, 1.2)
-# Calibration cases: the cheapest, and one whose roofline is about this long (or the dearest).
-CALIBRATION_CALL_S = 5e-3
+# Calibration cases: these quantiles of the suite's cases by roofline (cheapest to dearest).
+CALIBRATION_QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
 CALIBRATION_CALLS = 3
 
 
@@ -56,6 +57,15 @@ class SizedSuite(Protocol):
 
     def bytes_moved(self, case: Case) -> int:
         """Logical bytes read and written by one call of `case`."""
+        ...
+
+
+@runtime_checkable
+class StreamingSuite(Protocol):
+    """A suite whose calls read an operand many times over, where it may not stay in cache."""
+
+    def streamed_bytes(self, case: Case) -> int:
+        """Bytes one call reads and writes if re-read operands come from memory every time."""
         ...
 
 
@@ -75,39 +85,48 @@ class Peaks:
 
 @dataclass(frozen=True)
 class Calibration:
-    """How a suite's call time grows with its roofline, and its fixed costs per case.
+    """How a suite's call time grows with its roofline, and what preparing a case costs.
 
-    call = reference_call_s x (roofline / reference_roofline_s) ** exponent: a power law through
-    real cases (the suite's median one as the reference, its cheapest below, its dearest above),
-    because neither the roofline alone (Python per time step, launch costs) nor a fixed
-    overhead fits every suite; `efficiency` is the reference case's share of the peak.
+    `points` are (roofline s, call s) of real cases, by roofline: between two, the call follows
+    the straight line on log-log axes; below the first it stays at the first's call (launch and
+    Python costs do not shrink), above the last it grows in proportion. Preparing and checking
+    a case costs `fixed_s + byte_s x bytes + check_calls x call`.
     """
 
-    efficiency: float
-    reference_roofline_s: float
-    reference_call_s: float
-    exponent: float
-    upper_exponent: float
-    case_overhead_s: float
+    points: tuple[tuple[float, float], ...]
+    fixed_s: float
+    byte_s: float
     check_calls: float
     measured: bool
 
+    @property
+    def efficiency(self) -> float:
+        """The middle case's share of its roofline (the plan table shows it)."""
+        roofline, call = self.points[len(self.points) // 2]
+        return min(roofline / call, 1.0)
+
     def call_s(self, roofline_s: float) -> float:
         """The estimated time of a call whose roofline is `roofline_s`."""
-        ratio = max(roofline_s, 1e-12) / self.reference_roofline_s
-        exponent = self.upper_exponent if ratio > 1 else self.exponent
-        return float(self.reference_call_s * ratio**exponent)
+        first, last = self.points[0], self.points[-1]
+        if roofline_s <= first[0]:
+            return first[1]
+        if roofline_s >= last[0]:
+            return last[1] * roofline_s / last[0]
+        rooflines = [math.log(r) for r, _ in self.points]
+        calls = [math.log(c) for _, c in self.points]
+        return float(math.exp(np.interp(math.log(roofline_s), rooflines, calls)))
+
+    def set_up_s(self, bytes_moved: int, call_s: float) -> float:
+        """Preparing and checking one case: its inputs drawn, its reference computed."""
+        return self.fixed_s + self.byte_s * bytes_moved + self.check_calls * call_s
 
 
-# Without a calibration: a call at the reference roofline runs at UNCALIBRATED_EFFICIENCY and a
-# launch-bound one costs UNCALIBRATED_CALL_S; linear in between (exponent 1).
+# Without a calibration: a launch-bound call costs UNCALIBRATED_CALL_S, and past that the
+# roofline at UNCALIBRATED_EFFICIENCY.
 UNCALIBRATED = Calibration(
-    efficiency=UNCALIBRATED_EFFICIENCY,
-    reference_roofline_s=UNCALIBRATED_CALL_S * UNCALIBRATED_EFFICIENCY,
-    reference_call_s=UNCALIBRATED_CALL_S,
-    exponent=1.0,
-    upper_exponent=1.0,
-    case_overhead_s=UNCALIBRATED_CASE_S,
+    points=((UNCALIBRATED_CALL_S * UNCALIBRATED_EFFICIENCY, UNCALIBRATED_CALL_S),),
+    fixed_s=UNCALIBRATED_CASE_S,
+    byte_s=0.0,
     check_calls=UNCALIBRATED_CHECK_CALLS,
     measured=False,
 )
@@ -161,28 +180,34 @@ def case_size(plan: SuitePlan, case: Case) -> tuple[int, int]:
     return case.problem.flops(), bytes_moved
 
 
+def case_roofline_s(plan: SuitePlan, case: Case, peaks: Peaks) -> float:
+    """One call's roofline, counting re-read operands each time where the suite streams them
+    (an RNN at batch 1 reads its weights at every time step: 0.2 s where its FLOPs say 14 ms)."""
+    flops, bytes_moved = case_size(plan, case)
+    if isinstance(plan.suite, StreamingSuite):
+        bytes_moved = max(bytes_moved, plan.suite.streamed_bytes(case))
+    return max(peaks.roofline_s(flops, bytes_moved, case.precision.input), 1e-12)
+
+
 def estimate_suite(
     plan: SuitePlan, policy: TimingPolicy, peaks: Peaks, calibration: Calibration
 ) -> SuiteEstimate:
     """Every case's seconds: preparing and checking it, then the policy's warm-up and samples."""
     seconds = []
     for case in plan.cases:
-        flops, bytes_moved = case_size(plan, case)
-        roofline = peaks.roofline_s(flops, bytes_moved, case.precision.input)
+        bytes_moved = case_size(plan, case)[1]
+        roofline = case_roofline_s(plan, case, peaks)
         call = max(calibration.call_s(roofline), roofline / UNCALIBRATED_EFFICIENCY_CEILING)
-        overhead = calibration.case_overhead_s + calibration.check_calls * call
-        seconds.append(overhead + policy.planned_s(call))
+        seconds.append(calibration.set_up_s(bytes_moved, call) + policy.planned_s(call))
     return SuiteEstimate(plan.suite.suite, tuple(seconds), calibration)
 
 
-def calibration_cases(plan: SuitePlan, peaks: Peaks) -> tuple[Case, Case, Case]:
-    """The cheapest, the median and the dearest case by roofline."""
+def calibration_cases(plan: SuitePlan, peaks: Peaks) -> tuple[Case, ...]:
+    """The cases at CALIBRATION_QUANTILES of the suite's rooflines, each once."""
 
-    def roofline(case: Case) -> float:
-        return peaks.roofline_s(*case_size(plan, case), case.precision.input)
-
-    ordered = sorted(plan.cases, key=roofline)
-    return ordered[0], ordered[len(ordered) // 2], ordered[-1]
+    ordered = sorted(plan.cases, key=lambda case: case_roofline_s(plan, case, peaks))
+    picked = sorted({round(q * (len(ordered) - 1)) for q in CALIBRATION_QUANTILES})
+    return tuple(ordered[i] for i in picked)
 
 
 def _time_case(plan: SuitePlan, case: Case, request: RunRequest) -> tuple[float, float]:
@@ -201,40 +226,57 @@ def _time_case(plan: SuitePlan, case: Case, request: RunRequest) -> tuple[float,
     return set_up_s - call, call
 
 
-def _exponent(rooflines: tuple[float, float], calls: tuple[float, float]) -> float:
-    """The power law's exponent between two cases, 1 where their rooflines barely differ."""
-    if rooflines[1] <= rooflines[0] * 1.5:
-        return 1.0
-    exponent = math.log(calls[1] / calls[0]) / math.log(rooflines[1] / rooflines[0])
-    return min(max(exponent, EXPONENT_BOUNDS[0]), EXPONENT_BOUNDS[1])
+def fit_set_up(
+    bytes_moved: Sequence[float], calls_s: Sequence[float], set_up_s: Sequence[float]
+) -> tuple[float, float, float]:
+    """(fixed s, s per byte, calls per check): least squares with no negative part.
+
+    Every subset of the three parts is fitted and the best fit with no negative coefficient
+    kept, since a negative cost would make a big case cheaper than a small one.
+    """
+    columns = (np.ones(len(set_up_s)), np.asarray(bytes_moved, float), np.asarray(calls_s, float))
+    target = np.asarray(set_up_s, float)
+    best: tuple[float, tuple[float, float, float]] = (math.inf, (float(np.mean(target)), 0, 0))
+    for mask in range(1, 8):
+        used = [i for i in range(3) if mask >> i & 1]
+        matrix = np.column_stack([columns[i] for i in used])
+        solution = np.linalg.lstsq(matrix, target, rcond=None)[0]
+        if (solution < 0).any():
+            continue
+        residual = float(np.sum((matrix @ solution - target) ** 2))
+        if residual < best[0]:
+            full = [0.0, 0.0, 0.0]
+            for index, value in zip(used, solution, strict=True):
+                full[index] = float(value)
+            best = (residual, (full[0], full[1], full[2]))
+    return best[1]
 
 
 def calibrate(plan: SuitePlan, request: RunRequest, peaks: Peaks) -> Calibration:
-    """The power law and fixed costs from three real cases of the suite, timed here and now.
-
-    Preparing and checking a case costs a fixed part plus a multiple of its call (the float64
-    reference), fitted through the cheapest and the dearest case: the widest span, because two
-    tiny calls (sparse GEMM's cheapest and median) made the multiple 600 where 25 was true.
-    """
-    set_up, timed, rooflines = [], [], []
+    """Call times and set-up costs from five real cases of the suite, timed here and now."""
+    points, set_up, calls, sizes = [], [], [], []
     for case in calibration_cases(plan, peaks):
         case_set_up, call = _time_case(plan, case, request)
+        points.append((case_roofline_s(plan, case, peaks), max(call, 1e-9)))
         set_up.append(max(case_set_up, 0.0))
-        timed.append(max(call, 1e-9))
-        rooflines.append(max(peaks.roofline_s(*case_size(plan, case), case.precision.input), 1e-12))
-    far = 2 if timed[2] > timed[0] else 1
-    slope = (set_up[far] - set_up[0]) / (timed[far] - timed[0]) if timed[far] > timed[0] else 0.0
-    check_calls = max(slope, 0.0)
+        calls.append(call)
+        sizes.append(case_size(plan, case)[1])
+    fixed_s, byte_s, check_calls = fit_set_up(sizes, calls, set_up)
     return Calibration(
-        efficiency=min(rooflines[1] / timed[1], 1.0),
-        reference_roofline_s=rooflines[1],
-        reference_call_s=timed[1],
-        exponent=_exponent((rooflines[0], rooflines[1]), (timed[0], timed[1])),
-        upper_exponent=_exponent((rooflines[1], rooflines[2]), (timed[1], timed[2])),
-        case_overhead_s=max(set_up[0] - check_calls * timed[0], 0.0),
+        points=_rising(points),
+        fixed_s=fixed_s,
+        byte_s=byte_s,
         check_calls=check_calls,
         measured=True,
     )
+
+
+def _rising(points: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """The points by roofline, one per roofline (their mean call where cases tie)."""
+    by_roofline: dict[float, list[float]] = {}
+    for roofline, call in points:
+        by_roofline.setdefault(roofline, []).append(call)
+    return tuple((r, sum(c) / len(c)) for r, c in sorted(by_roofline.items()))
 
 
 def estimate_run(

@@ -202,6 +202,16 @@ def _bytes_moved(p: RnnParams, direction: Direction, dtype: DType) -> int:
     return elements * TORCH_DTYPES[dtype].itemsize
 
 
+def _streamed_bytes(p: RnnParams, direction: Direction, dtype: DType) -> int:
+    """The logical bytes with U read again at every step, as the step-by-step directions do:
+    at small batches U is what a step mostly reads, and it may not stay in cache."""
+    once = _bytes_moved(p, direction, dtype)
+    if direction is Direction.BWD_WEIGHTS:  # one product over all steps: U is not read
+        return once
+    weights = GATES[p.cell] * p.hidden * p.hidden * TORCH_DTYPES[dtype].itemsize
+    return once + (p.timesteps - 1) * weights
+
+
 class RnnSuite:
     """DeepBench recurrences timed through torch's GEMM and elementwise kernels."""
 
@@ -216,6 +226,12 @@ class RnnSuite:
         params = case.problem.params
         assert isinstance(params, RnnParams), case.problem.id
         return _bytes_moved(params, case.direction, case.precision.input)
+
+    def streamed_bytes(self, case: Case) -> int:
+        """Bytes of one call with U read at every step (for the run-time estimate's roofline)."""
+        params = case.problem.params
+        assert isinstance(params, RnnParams), case.problem.id
+        return _streamed_bytes(params, case.direction, case.precision.input)
 
     def prepare(self, case: Case, options: RunOptions) -> Prepared:
         """Seeded operands, the untimed passes the direction consumes, and its timed call."""
