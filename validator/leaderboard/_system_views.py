@@ -19,6 +19,7 @@ from validator.leaderboard._views import (
     result_flags_cell,
     result_rank_cell,
     timing_cells,
+    timing_column,
 )
 
 NOT_STATED = "not stated"
@@ -38,6 +39,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
                 Cell(e.params),
                 *timing_cells(e),
                 Cell(e.unit),
+                Cell(e.timing),
                 result_rank_cell(e),
                 result_flags_cell(e),
                 *((Cell(e.source or ""),) if published else ()),
@@ -56,6 +58,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
             Column("throughput", True),
             Column(f"spread p10{RANGE}p90", True),
             Column("unit"),
+            timing_column({e.timing_method for e in entries} - {""}),
             Column("rank", True),
             Column("flags", wrap=True),
             *((Column("source (published)", wrap=True),) if published else ()),
