@@ -242,7 +242,9 @@ def score_boards(
         ]
         methods = {e.timing_method for entries in members.values() for e in entries}
         timed = tuple(sorted(methods - {""}))
-        boards.append(spec.board.model_copy(update={"rows": _ranked(rows), "timing_methods": timed}))
+        boards.append(
+            spec.board.model_copy(update={"rows": _ranked(rows), "timing_methods": timed})
+        )
     return tuple(sorted(boards, key=_board_sort))
 
 
