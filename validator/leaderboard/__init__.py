@@ -9,7 +9,8 @@ them are private):
     write_file(path, text, force=False)                             atomic, no silent overwrite
     bytes_text(count)                                               a byte count as people read it
 
-How scores are computed is stated once, in `validator.leaderboard._scoring`.
+How scores are computed is stated once, in `validator.leaderboard._scoring`; how a result was
+timed is put in words once, in `validator.leaderboard._timing`.
 """
 
 from validator.leaderboard._build import build

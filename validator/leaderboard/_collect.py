@@ -37,6 +37,7 @@ from validator.leaderboard._naming import (
     result_anchor,
     variant_of,
 )
+from validator.leaderboard._timing import timing_words
 from validator.rules import Rules, RulesNotFoundError, load_rules
 
 TFLOPS_UNIT = "TFLOP/s"
@@ -162,6 +163,7 @@ def _entry(
         view = problem_anchor(division, problem.id, direction, variant)
         name = problem.id
     unscored = rules.divisions[division].unscored_codes if rules else ()
+    timing = timing_words(result.timing_method, result.regime, measured=result.provenance is None)
     return ResultEntry(
         anchor=result_anchor(division, system_key, name, direction, variant),
         division=bundle.division,
@@ -181,6 +183,8 @@ def _entry(
         p90_ns=result.stats.p90_ns,
         cv=result.stats.cv,
         samples=result.stats.count,
+        timing=timing.label,
+        timing_method=timing.method,
         flops=result.flops,
         bytes_moved=result.bytes_moved,
         throughput=collective.busbw_gbps if collective else result.tflops,

@@ -74,6 +74,14 @@ class ResultEntry(BaseModel):
     p90_ns: float
     cv: float = Field(description="Coefficient of variation of the samples.")
     samples: int = Field(description="Timed samples.")
+    timing: str = Field(
+        description="How the samples were taken, e.g. 'batches of 64, native loop'; blank: one "
+        "call per sample by the Python loop on the host clock (the default)."
+    )
+    timing_method: str = Field(
+        description="The timing without batch size or fallback, e.g. 'batched, native loop': "
+        "what a board compares; blank for a published result."
+    )
     flops: int = Field(description="Logical FLOPs of one call.")
     bytes_moved: int = Field(description="Logical bytes of one call.")
     throughput: float = Field(description="TFLOP/s; bus bandwidth in GB/s for a collective.")
@@ -116,6 +124,7 @@ class ScoreRow(BaseModel):
     missing: int = Field(description="Board problems without a counted result: problems - covered.")
     failed: int = Field(description="Missing problems whose kernel failed its check or to run.")
     flags: tuple[str, ...] = Field(description="Codes of findings about its results and bundles.")
+    timing: str = Field(description="Timing methods of its results on the board, '; '-separated.")
     previous: float | None = Field(default=None, description="Score in the compared round.")
     change: float | None = Field(default=None, description="score / previous - 1.")
 
@@ -137,6 +146,9 @@ class Board(BaseModel):
     custom: bool = Field(description="Keyed by exact parameters, not an official set.")
     params: str | None = Field(description="The parameters of a custom board's problem.")
     rules_version: str = Field(description="Rules whose official list the board scores over.")
+    timing_methods: tuple[str, ...] = Field(
+        description="How the board's results were timed; more than one: its scores mix methods."
+    )
     rows: tuple[ScoreRow, ...] = Field(
         description="Ranked rows, then partial, then unscored, then rejected."
     )
@@ -236,6 +248,11 @@ class Leaderboard(BaseModel):
     def result_index(self) -> dict[str, ResultEntry]:
         """Results by anchor."""
         return {r.anchor: r for r in self.results}
+
+    @cached_property
+    def board_index(self) -> dict[str, Board]:
+        """Boards by anchor."""
+        return {b.anchor: b for b in self.boards}
 
     @cached_property
     def system_index(self) -> dict[str, SystemView]:

@@ -20,6 +20,8 @@ The rules, as METHOD states them for readers of every format:
   The reference's results come from the board of the same suite, set and precision in any
   division, so a new run can be put beside a historical processor (a 2-core CPU as a share of
   a V100 on gemm/train fp32).
+- Each result, row and board says how its samples were timed (`_timing`): a board whose results
+  were timed by different methods says so; scores are never adjusted for it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from validator.leaderboard._model import (
     ScoreRow,
     SystemView,
 )
+from validator.leaderboard._timing import LEGEND
 from validator.rules import load_rules
 
 METHOD = (
@@ -57,7 +60,7 @@ METHOD = (
     "is ranked only on a custom board of its exact parameters. The 'vs <reference>' column is "
     "the geometric mean of the system's throughput divided by the reference system's, over the "
     "problems both ran, taken from the reference's board of the same suite, set and precision "
-    "in any division (historical processors included)."
+    "in any division (historical processors included). " + LEGEND
 )
 ProblemKey = tuple[str, Direction]
 COUNTED = (ResultState.SCORED, ResultState.FLAGGED)
@@ -157,6 +160,7 @@ def _row(
         missing=len(missing),
         failed=len(missing & (failed | failed_kernels)),
         flags=tuple(sorted({flag.code for e in entries for flag in e.flags})),
+        timing="; ".join(sorted({e.timing_method for e in entries if e.timing})),
     )
 
 
@@ -197,6 +201,7 @@ def _spec(first: ResultEntry) -> _BoardSpec:
         custom=rule is None,
         params=f"{first.params} {first.direction.value}" if rule is None else None,
         rules_version=first.rules_version,
+        timing_methods=(),
         rows=(),
     )
     return _BoardSpec(board=board, required=required)
@@ -235,7 +240,11 @@ def score_boards(
             _row(system_of[k], members[k], spec, failed_here.get(k, set()), ref)
             for k in sorted(members)
         ]
-        boards.append(spec.board.model_copy(update={"rows": _ranked(rows)}))
+        methods = {e.timing_method for entries in members.values() for e in entries}
+        timed = tuple(sorted(methods - {""}))
+        boards.append(
+            spec.board.model_copy(update={"rows": _ranked(rows), "timing_methods": timed})
+        )
     return tuple(sorted(boards, key=_board_sort))
 
 

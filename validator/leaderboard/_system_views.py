@@ -19,15 +19,21 @@ from validator.leaderboard._views import (
     result_flags_cell,
     result_rank_cell,
     timing_cells,
+    timing_column,
 )
 
 NOT_STATED = "not stated"
 
 
 def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableView:
-    """All results of one system, each row a permalink."""
+    """All results of one system, each row a permalink, with its timing where a board of them
+    needs it."""
     entries = leaderboard.results_by_system[system.key]
     published = any(e.source for e in entries)
+    # Timing shows where any of its boards needs it: a permalink reached from a board that
+    # mixes methods says how this result was timed, the default included.
+    boards = leaderboard.board_index
+    methods = {m for e in entries for m in boards[e.board].timing_methods}
     rows = tuple(
         Row(
             (
@@ -38,6 +44,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
                 Cell(e.params),
                 *timing_cells(e),
                 Cell(e.unit),
+                Cell(e.timing),
                 result_rank_cell(e),
                 result_flags_cell(e),
                 *((Cell(e.source or ""),) if published else ()),
@@ -56,6 +63,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
             Column("throughput", True),
             Column(f"spread p10{RANGE}p90", True),
             Column("unit"),
+            timing_column(methods),
             Column("rank", True),
             Column("flags", wrap=True),
             *((Column("source (published)", wrap=True),) if published else ()),

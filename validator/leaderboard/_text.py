@@ -1,7 +1,8 @@
 """The text formats, rendered from the Leaderboard model: a rich table, Markdown, CSV and JSON.
 
-Rich and Markdown lay out the shared TableViews; CSV writes raw numbers (full precision, no
-units in cells) so that a spreadsheet can recompute anything; JSON is the model itself.
+Rich and Markdown lay out the shared TableViews (rich without their droppable columns, Markdown
+with every one); CSV writes raw numbers (full precision, no units in cells) so that a spreadsheet
+can recompute anything; JSON is the model itself.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from validator.leaderboard._system_views import (
     system_facts,
     system_results_table,
 )
-from validator.leaderboard._views import TableView, problem_table, score_table
+from validator.leaderboard._views import TableView, narrow, problem_table, score_table
 
 VIEWS = ("scores", "problems", "systems")
 
@@ -29,13 +30,13 @@ STYLES = {"ok": "kp.ok", "warn": "kp.warn", "fail": "kp.fail", "note": "kp.note"
 SCORE_COLUMNS = (
     "division", "suite", "set", "custom", "params", "variant", "unit", "problems", "rank",
     "state", "system", "system_id", "submitter", "score", "relative", "covered", "missing",
-    "failed", "previous", "change", "flags",
+    "failed", "previous", "change", "timing", "flags",
 )  # fmt: skip
 RESULT_COLUMNS = (
     "anchor", "division", "system", "suite", "set", "problem_id", "direction", "variant",
     "params", "median_ns", "p10_ns", "p90_ns", "min_ns", "cv", "samples", "flops",
     "bytes_moved", "throughput", "unit", "gbps", "correct", "state", "problem_rank", "custom",
-    "board", "flags",
+    "board", "timing", "timing_method", "flags",
 )  # fmt: skip
 
 
@@ -77,7 +78,8 @@ def tables_for(
 
 
 def rich_table(view: TableView) -> Table:
-    """One TableView as a rich Table."""
+    """One TableView as a rich Table, narrowed: a terminal has no width to spare."""
+    view = narrow(view)
     table = Table(title=view.title, title_justify="left", caption=view.caption or None)
     for column in view.columns:
         table.add_column(column.name, justify="right" if column.numeric else "left")

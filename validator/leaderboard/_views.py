@@ -7,7 +7,8 @@ point at pages of the static site, which the text formats ignore.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from validator.leaderboard._model import (
     Board,
@@ -19,6 +20,7 @@ from validator.leaderboard._model import (
     ScoreRow,
 )
 from validator.leaderboard._naming import system_page
+from validator.leaderboard._timing import mixed_note, shows_timing
 from validator.leaderboard._units import (
     RANGE,
     change_text,
@@ -48,11 +50,16 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    """A column heading; numeric columns are right-aligned, long-text columns may wrap."""
+    """A column heading; numeric columns are right-aligned, long-text columns may wrap.
+
+    A droppable column tells nothing this table needs (every row the default): the layouts
+    where width and bytes count (rich, HTML) leave it out, Markdown keeps every column.
+    """
 
     name: str
     numeric: bool = False
     wrap: bool = False
+    droppable: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,23 @@ class TableView:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     caption: str = ""
+
+
+def narrow(view: TableView) -> TableView:
+    """The table without its droppable columns."""
+    kept = [i for i, column in enumerate(view.columns) if not column.droppable]
+    if len(kept) == len(view.columns):
+        return view
+    return replace(
+        view,
+        columns=tuple(view.columns[i] for i in kept),
+        rows=tuple(replace(r, cells=tuple(r.cells[i] for i in kept)) for r in view.rows),
+    )
+
+
+def timing_column(methods: Collection[str]) -> Column:
+    """The column of timing labels: droppable when `methods` (the table's) are all the default."""
+    return Column("timing", wrap=True, droppable=not shows_timing(methods))
 
 
 def board_label(board: Board) -> str:
@@ -125,7 +149,7 @@ def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
     columns.append(Column("problems", True))
     if leaderboard.compared_with:
         columns.append(Column(f"vs {leaderboard.compared_with}", True))
-    columns.append(Column("flags", wrap=True))
+    columns += [timing_column(board.timing_methods), Column("flags", wrap=True)]
     rows = []
     for row in board.rows:
         cells = [
@@ -144,20 +168,23 @@ def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
         if leaderboard.compared_with:
             change = row.change
             cells.append(_number(change, change_text(change) if change is not None else ""))
+        cells.append(Cell(row.timing))
         cells.append(flags_cell(row.flags, row.state is RowState.REJECTED))
         rows.append(Row(tuple(cells)))
+    caption = (
+        f"custom problem, not an official set: ranked only against the same parameters; "
+        f"{board.unit}"
+        if board.custom
+        else f"geometric mean over the set's {board.problems} official problem(s); "
+        f"partial rows lack some and are not ranked; {board.unit}"
+    )
+    mixed = mixed_note(board.timing_methods)
     return TableView(
         title=board_title(board),
         anchor=board.anchor,
         columns=tuple(columns),
         rows=tuple(rows),
-        caption=(
-            f"custom problem, not an official set: ranked only against the same parameters; "
-            f"{board.unit}"
-            if board.custom
-            else f"geometric mean over the set's {board.problems} official problem(s); "
-            f"partial rows lack some and are not ranked; {board.unit}"
-        ),
+        caption=f"{caption}; {mixed}" if mixed else caption,
     )
 
 
@@ -200,6 +227,7 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
                 Cell(systems[e.system].submitter),
                 *timing_cells(e),
                 Cell(str(e.samples), sort=e.samples),
+                Cell(e.timing),
                 result_flags_cell(e),
             )
         )
@@ -217,6 +245,7 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
             Column(first.unit, True),
             Column(f"spread p10{RANGE}p90", True),
             Column("samples", True),
+            timing_column(leaderboard.board_index[view.board].timing_methods),
             Column("flags", wrap=True),
         ),
         rows=rows,

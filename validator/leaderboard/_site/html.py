@@ -15,7 +15,7 @@ from functools import cache
 from importlib.resources import files
 
 from validator.leaderboard._output import SITE_MARKER
-from validator.leaderboard._views import Cell, Column, TableView
+from validator.leaderboard._views import Cell, Column, TableView, narrow
 
 NUMERIC = ' class="num"'
 _SPECIAL = re.compile("[&<>\"']")
@@ -51,7 +51,9 @@ def _cell(cell: Cell, column: Column, permalink: str | None) -> str:
 
 
 def table(view: TableView, *, sortable: bool = True, title: bool = False) -> str:
-    """A table; rows with an anchor get that id and a ¶ permalink in their first cell."""
+    """A table without its droppable columns (a large round has a million cells); rows with an
+    anchor get that id and a ¶ permalink in their first cell."""
+    view = narrow(view)
     heads = "".join(
         f'<th{NUMERIC if c.numeric else ""} scope="col">{esc(c.name)}</th>' for c in view.columns
     )
