@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from schemas import TimingLoop, TimingMethod
 from schemas.result import TimingMode, TimingRegime
 
-DEFAULT_METHOD = "per call, Python loop"
+DEFAULT_METHOD = "Python loop"
 LEGEND = (
     "The timing of a result says how its samples were taken: per call, or in batches of k "
     "back-to-back calls (a sample is then the batch's time / k), by the harness's Python loop "
@@ -39,7 +39,7 @@ class TimingWords:
     """A result's timing as people read it: exactly, and as the method boards compare."""
 
     label: str  # "batches of 64, native loop"; blank for the unrecorded default
-    method: str  # "batched, native loop": without k or a fallback; blank for a published result
+    method: str  # "native loop": the loop or the device regime; blank for a published result
 
 
 def timing_words(
@@ -48,8 +48,9 @@ def timing_words(
     """The words for a result's recorded method and regime (`measured`: not a published one).
 
     A device regime speaks for the samples when there is one; the host method says why its
-    loop fell back, if it did. A batch size k is part of the label, not of the method: the
-    harness sizes k per problem, so one run holds several.
+    loop fell back, if it did. Batching is part of the label, not of the method: the harness
+    sizes k per message (one call per sample once a call lasts long enough), so one run holds
+    both, and the loop is what makes two systems' small messages comparable.
     """
     fallback = f" (fallback: {method.fallback})" if method and method.fallback else ""
     if regime is not None:
@@ -63,8 +64,7 @@ def timing_words(
     loop = _LOOPS[method.loop]
     calls = method.calls_per_sample
     batch = "per call" if calls == 1 else f"batches of {calls}"
-    batched = "per call" if calls == 1 else "batched"
-    return TimingWords(f"{batch}, {loop}{fallback}", f"{batched}, {loop}")
+    return TimingWords(f"{batch}, {loop}{fallback}", loop)
 
 
 def shows_timing(methods: Collection[str]) -> bool:

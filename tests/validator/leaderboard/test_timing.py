@@ -40,15 +40,13 @@ PYTHON, NATIVE = TimingLoop.PYTHON, TimingLoop.NATIVE
     [
         (None, None, TimingWords("", DEFAULT_METHOD)),
         (host(PYTHON, 1), None, TimingWords("per call, Python loop", DEFAULT_METHOD)),
-        (host(NATIVE, 1), None, TimingWords("per call, native loop", "per call, native loop")),
-        (host(PYTHON, 64), None, TimingWords("batches of 64, Python loop", "batched, Python loop")),
-        (host(NATIVE, 64), None, TimingWords("batches of 64, native loop", "batched, native loop")),
+        (host(NATIVE, 1), None, TimingWords("per call, native loop", "native loop")),
+        (host(PYTHON, 64), None, TimingWords("batches of 64, Python loop", DEFAULT_METHOD)),
+        (host(NATIVE, 64), None, TimingWords("batches of 64, native loop", "native loop")),
         (
             host(PYTHON, 64, NO_MPICC),
             None,
-            TimingWords(
-                "batches of 64, Python loop (fallback: no mpicc found)", "batched, Python loop"
-            ),
+            TimingWords("batches of 64, Python loop (fallback: no mpicc found)", DEFAULT_METHOD),
         ),
         (
             host(PYTHON, 1, NO_MPICC),
