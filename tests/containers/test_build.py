@@ -14,6 +14,13 @@ from containers import SPECS, spec_for, write_context
 from containers._build import DOCKERFILE, count_steps, image_labels, source_digest
 from containers._images import SOURCE_ROOT, harness_version
 from containers._lock import sha256_of
+from harness.allreduce._native import (
+    COMPILE_FLAGS,
+    LIBRARY_NAME,
+    PREBUILT_ENV,
+    SOURCE_HASH_SUFFIX,
+    SOURCE_NAME,
+)
 
 
 def _context(kind: str, wheels: tuple[Path, ...] = ()) -> bytes:
@@ -49,7 +56,7 @@ def test_the_context_holds_dockerfile_lock_and_source_only(kind: str) -> None:
 def test_every_copy_source_of_the_dockerfile_is_in_the_context() -> None:
     names = set(_members(_context("cuda")))
     sources = re.findall(r"^COPY (?!--from)(\S+)", DOCKERFILE.read_text(), flags=re.MULTILINE)
-    assert sources == ["wheelhouse/", "src/"]
+    assert sources == ["wheelhouse/", f"src/harness/allreduce/{SOURCE_NAME}", "src/"]
     for source in sources:
         assert any(name.startswith(source) for name in names), source
 
@@ -58,6 +65,19 @@ def test_the_base_is_a_build_argument_with_the_cpu_base_as_default() -> None:
     text = DOCKERFILE.read_text()
     assert f"ARG BASE_IMAGE={spec_for('cpu').default_base}" in text
     assert re.search(r"^FROM \$\{BASE_IMAGE\} AS runtime$", text, flags=re.MULTILINE)
+
+
+def test_the_prebuilt_loop_is_compiled_and_named_as_the_harness_expects() -> None:
+    text = " ".join(DOCKERFILE.read_text().replace("\\\n", " ").split())
+    assert f"/opt/kernelperf/bin/mpicc {' '.join(COMPILE_FLAGS)} /tmp/{SOURCE_NAME} " in text
+    (library,) = re.findall(rf"{PREBUILT_ENV}=(\S+)", text)
+    assert library.endswith(f"/{LIBRARY_NAME}")
+    stamp = f"{library}{SOURCE_HASH_SUFFIX}"
+    assert f'sha256sum /tmp/{SOURCE_NAME} | cut -d " " -f 1 > {stamp}' in text
+    # The compiler stays in its stage: the image receives the library's folder, nothing more.
+    final_stage = text.rsplit("FROM ", 1)[1]
+    assert "gcc" not in final_stage
+    assert re.findall(r"COPY --from=native (\S+)", final_stage) == [library.rsplit("/", 1)[0]]
 
 
 def test_an_unchanged_tree_gives_the_same_context_bytes(tmp_path: Path) -> None:

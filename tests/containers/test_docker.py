@@ -54,6 +54,13 @@ print(json.dumps({
 """
 
 
+# Asked from inside the container: which C compilers (or their drivers) PATH finds.
+COMPILERS_ON_PATH = """
+import json, shutil
+print(json.dumps([c for c in ("cc", "gcc", "c99", "clang", "tcc", "ld") if shutil.which(c)]))
+"""
+
+
 def test_engine_script_is_idempotent_once_an_engine_runs(
     docker_client: docker.DockerClient,
 ) -> None:
@@ -181,6 +188,34 @@ def test_the_image_serves_as_an_mpi_node_through_docker_exec(
     for tool in ("kernelperf", "mpiexec", "hydra_pmi_proxy"):
         assert f"/opt/kernelperf/bin/{tool}\n" in text
     assert "MPICH" in text
+
+
+def test_the_allreduce_times_in_the_image_s_prebuilt_native_loop(
+    cpu_build: CpuBuild, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    argv = ["run", "--suite", "allreduce", "--profile", "smoke", "--max-bytes", "64"]
+    launcher = ["--launcher", "mpiexec -n 2"]
+    code = main(["container", "run", *launcher, "cpu", "--", *argv, "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    results = json.loads((out / "allreduce" / "result.json").read_text())["results"]
+    assert results
+    for result in results:
+        assert result["timing_method"]["loop"] == "native"
+        assert result["timing_method"]["fallback"] is None
+
+
+def test_the_image_has_no_c_compiler(cpu_build: CpuBuild) -> None:
+    out = io.BytesIO()
+    code = containers.run_container(
+        cpu_build.report.image,
+        ["python", "-c", COMPILERS_ON_PATH],
+        settings=containers.RunSettings(),
+        stdout=out,
+        stderr=io.BytesIO(),
+    )
+    assert code == 0
+    assert json.loads(out.getvalue()) == []
 
 
 def test_docker_save_gives_the_archive_apptainer_builds_from(
