@@ -65,11 +65,13 @@ class AuditStatus(StrEnum):
 
 @dataclass
 class AuditFindings:
-    """Findings about audits (round-level and per bundle index) and each system's status."""
+    """Findings about audits (round-level and per bundle index), each system's status, and the
+    counted audit of each bundle it drew from (by bundle path: the leaderboard shows its words)."""
 
     overall: list[Finding] = field(default_factory=list)
     per_bundle: dict[int, list[Finding]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, AuditStatus] = field(default_factory=dict)
+    by_bundle: dict[str, Audit] = field(default_factory=dict)
 
 
 def system_label(division: str, submitter: str, system_id: str) -> str:
@@ -214,6 +216,7 @@ def _one(folder: Path, root: Path, placed: list[Placed], out: AuditFindings) -> 
         if pair is not None:
             label = system_label(audit.division.value, *pair)
             out.statuses[label] = AuditStatus.PASSED if audit.passed else AuditStatus.FAILED
+    out.by_bundle.update((item.report.path, audit) for item in covered)
     if not audit.passed:
         bad = [
             r.key.label for r in audit.results if r.verdict.value in ("slower", "not_reproduced")

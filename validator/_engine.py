@@ -149,6 +149,7 @@ def _round_report(root: Path, bundles: list[Path], reports: list[BundleReport]) 
         bundles=merged,
         findings=(*overall, *audits.overall),
         audits=audits.statuses,
+        audited_bundles=audits.by_bundle,
     )
 
 

@@ -1,7 +1,7 @@
 """The validator's answer: per-bundle status with findings, round-level findings, and counts.
 
-The parsed `RunResult` and `SystemDescription` ride along for callers such as the leaderboard but
-are left out of the JSON report, which stays small enough to read.
+The parsed `RunResult` and `SystemDescription`, and the counted audits, ride along for callers
+such as the leaderboard but are left out of the JSON report, which stays small enough to read.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from schemas import RunResult, SystemDescription
+from schemas import Audit, RunResult, SystemDescription
 from validator._findings import Finding, Severity
 
 
@@ -66,6 +66,11 @@ class Report(BaseModel):
     audits: dict[str, str] = Field(
         default_factory=dict,
         description="Each audited system ('division/submitter/system_id'): passed or failed.",
+    )
+    audited_bundles: dict[str, Audit] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="The counted audit of each bundle it drew from, by bundle path.",
     )
 
     def all_findings(self) -> list[Finding]:

@@ -4,7 +4,8 @@ A finding whose JSON path points into `results[i]` of a bundle's result.json bel
 result; every other finding belongs to the bundle (`validator._finding_place`). A result is
 rejected when its bundle is invalid or an error concerns it; failed when its output failed its
 check; unranked when a finding its division's rules list in `unscored_codes` concerns it (closed:
-a CV above the limit); otherwise warnings and notes make it flagged but it still counts.
+a CV above the limit); otherwise warnings and notes make it flagged but it still counts. A result
+a counted audit drew carries the audit's words (`_audit`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from schemas import Division, DType, KernelResult, RunResult, SystemDescription
+from schemas import AuditedResult, Division, DType, KernelResult, RunResult, SystemDescription
 from validator._codes import Code
 from validator._finding_place import split_findings
 from validator._findings import Finding, Severity
 from validator._report import BundleReport, Report
 from validator._system_keys import SystemPair, identity, system_keys
+from validator.leaderboard._audit import DrawKey, audit_words, audited_result, drawn
 from validator.leaderboard._model import (
     BundleView,
     Flag,
@@ -147,6 +149,7 @@ def _entry(
     result: KernelResult,
     flags: list[Flag],
     rules: Rules | None,
+    draw: dict[DrawKey, AuditedResult],
 ) -> ResultEntry:
     variant = variant_of(result, nodes_of(bundle.system))
     problem = result.problem
@@ -163,6 +166,7 @@ def _entry(
         view = problem_anchor(division, problem.id, direction, variant)
         name = problem.id
     unscored = rules.divisions[division].unscored_codes if rules else ()
+    audited = audited_result(draw, result)
     timing = timing_words(result.timing_method, result.regime, measured=result.provenance is None)
     return ResultEntry(
         anchor=result_anchor(division, system_key, name, direction, variant),
@@ -199,6 +203,8 @@ def _entry(
         board=board,
         rules_version=bundle.run.rules_version,
         source=source_of(result),
+        audit=audit_words(audited) if audited else "",
+        audit_verdict=audited.verdict if audited else None,
     )
 
 
@@ -254,9 +260,10 @@ def collect(report: Report) -> Collected:
         bundle_views[key].append(_bundle_view(bundle, whole))
         shared = [flag_of(f) for f in whole if f.severity is not Severity.NOTE]
         rules = _rules(bundle.run.rules_version)
+        draw = drawn(report.audited_bundles.get(bundle.report.path))
         for index, result in enumerate(bundle.run.results):
             flags = [flag_of(f) for f in per_result.get(index, [])] + shared
-            entries.append(_entry(bundle, key, result, flags, rules))
+            entries.append(_entry(bundle, key, result, flags, rules, draw))
         failed += [
             FailedKernel(
                 system=key,

@@ -18,7 +18,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas import Direction, Division, Precision, ProblemSet, Suite, SystemDescription
+from schemas import (
+    AuditVerdict,
+    Direction,
+    Division,
+    Precision,
+    ProblemSet,
+    Suite,
+    SystemDescription,
+)
+from validator._audits import AuditStatus
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 LEADERBOARD_VERSION: Literal["1.0"] = "1.0"
@@ -105,6 +114,14 @@ class ResultEntry(BaseModel):
         default=None,
         description="A published result's provenance: file, sheet, cell, published time, sha256.",
     )
+    audit: str = Field(
+        default="",
+        description="What a reproduction audit found when it re-ran this result, e.g. 'audited: "
+        "consistent, 1.02× [1.01, 1.02]' (audit time / submitted time); blank: not drawn.",
+    )
+    audit_verdict: AuditVerdict | None = Field(
+        default=None, description="The audit's verdict on this result; None: not drawn."
+    )
 
 
 class ScoreRow(BaseModel):
@@ -125,6 +142,11 @@ class ScoreRow(BaseModel):
     failed: int = Field(description="Missing problems whose kernel failed its check or to run.")
     flags: tuple[str, ...] = Field(description="Codes of findings about its results and bundles.")
     timing: str = Field(description="Timing methods of its results on the board, '; '-separated.")
+    audit: AuditStatus | None = Field(
+        default=None,
+        description="The system's audit in this board's division: passed or failed; None: not "
+        "audited.",
+    )
     previous: float | None = Field(default=None, description="Score in the compared round.")
     change: float | None = Field(default=None, description="score / previous - 1.")
 

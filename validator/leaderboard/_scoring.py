@@ -22,6 +22,8 @@ The rules, as METHOD states them for readers of every format:
   a V100 on gemm/train fp32).
 - Each result, row and board says how its samples were timed (`_timing`): a board whose results
   were timed by different methods says so; scores are never adjusted for it.
+- A row carries its system's audit in the board's division (`_audit`), shown beside the score.
+  Scoring never reads audits: a failed one has already made the audited bundles invalid.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from schemas import Direction, ProblemSet
+from validator.leaderboard._audit import LEGEND as AUDIT_LEGEND
+from validator.leaderboard._audit import division_audit
 from validator.leaderboard._collect import FailedKernel
 from validator.leaderboard._model import (
     Board,
@@ -44,7 +48,7 @@ from validator.leaderboard._model import (
     ScoreRow,
     SystemView,
 )
-from validator.leaderboard._timing import LEGEND
+from validator.leaderboard._timing import LEGEND as TIMING_LEGEND
 from validator.rules import load_rules
 
 METHOD = (
@@ -60,7 +64,7 @@ METHOD = (
     "is ranked only on a custom board of its exact parameters. The 'vs <reference>' column is "
     "the geometric mean of the system's throughput divided by the reference system's, over the "
     "problems both ran, taken from the reference's board of the same suite, set and precision "
-    "in any division (historical processors included). " + LEGEND
+    "in any division (historical processors included). " + TIMING_LEGEND + " " + AUDIT_LEGEND
 )
 ProblemKey = tuple[str, Direction]
 COUNTED = (ResultState.SCORED, ResultState.FLAGGED)
@@ -161,6 +165,7 @@ def _row(
         failed=len(missing & (failed | failed_kernels)),
         flags=tuple(sorted({flag.code for e in entries for flag in e.flags})),
         timing="; ".join(sorted({e.timing_method for e in entries if e.timing})),
+        audit=division_audit(system.audit, spec.board.division),
     )
 
 

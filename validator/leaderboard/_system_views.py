@@ -6,6 +6,8 @@ same renderers; each result row carries its permalink anchor.
 
 from __future__ import annotations
 
+from validator._audits import AuditStatus
+from validator.leaderboard._audit import system_audit_text
 from validator.leaderboard._model import Leaderboard, ResultEntry, ResultState, SystemView
 from validator.leaderboard._naming import board_page, system_page
 from validator.leaderboard._units import RANGE, TIMES, bytes_text, significant
@@ -15,7 +17,9 @@ from validator.leaderboard._views import (
     Column,
     Row,
     TableView,
+    audit_column,
     flags_cell,
+    result_audit_cell,
     result_flags_cell,
     result_rank_cell,
     timing_cells,
@@ -46,6 +50,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
                 Cell(e.unit),
                 Cell(e.timing),
                 result_rank_cell(e),
+                result_audit_cell(e),
                 result_flags_cell(e),
                 *((Cell(e.source or ""),) if published else ()),
             ),
@@ -65,6 +70,7 @@ def system_results_table(system: SystemView, leaderboard: Leaderboard) -> TableV
             Column("unit"),
             timing_column(methods),
             Column("rank", True),
+            audit_column([e.audit for e in entries]),
             Column("flags", wrap=True),
             *((Column("source (published)", wrap=True),) if published else ()),
         ),
@@ -96,7 +102,7 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
             f"{_stated(host.logical_cpus)} logical CPUs, {_memory(host.memory_bytes)}",
         ),
         ("instruction sets", " ".join(host.isa_flags) or MISSING),
-        ("audit", audit_text(system)),
+        ("audit", system_audit_text(system.audit)),
     ]
     for acc in d.accelerators:
         peaks = ", ".join(f"{t.value} {significant(v)}" for t, v in sorted(acc.peak_tflops.items()))
@@ -127,15 +133,6 @@ def _facts(system: SystemView) -> list[tuple[str, str]]:
         labels = ", ".join(f"{k}={v}" for k, v in sorted(image.labels.items()))
         facts.append(("labels", labels or MISSING))
     return facts
-
-
-def audit_text(system: SystemView) -> str:
-    """'✓ closed', '✗ open', or 'not audited': what reproduction audits found (issue 13)."""
-    marks = {"passed": "✓", "failed": "✗"}
-    shown = [
-        f"{marks.get(state, '?')} {division.value}" for division, state in system.audit.items()
-    ]
-    return ", ".join(shown) or "not audited"
 
 
 def system_facts(system: SystemView) -> TableView:
@@ -201,7 +198,10 @@ def systems_table(leaderboard: Leaderboard) -> TableView:
                         style="" if valid == len(system.bundles) else "fail",
                     ),
                     Cell(str(counted), sort=counted),
-                    Cell(audit_text(system), style="fail" if "✗" in audit_text(system) else ""),
+                    Cell(
+                        system_audit_text(system.audit),
+                        style="fail" if AuditStatus.FAILED in system.audit.values() else "",
+                    ),
                 )
             )
         )

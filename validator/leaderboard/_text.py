@@ -30,13 +30,13 @@ STYLES = {"ok": "kp.ok", "warn": "kp.warn", "fail": "kp.fail", "note": "kp.note"
 SCORE_COLUMNS = (
     "division", "suite", "set", "custom", "params", "variant", "unit", "problems", "rank",
     "state", "system", "system_id", "submitter", "score", "relative", "covered", "missing",
-    "failed", "previous", "change", "timing", "flags",
+    "failed", "audit", "previous", "change", "timing", "flags",
 )  # fmt: skip
 RESULT_COLUMNS = (
     "anchor", "division", "system", "suite", "set", "problem_id", "direction", "variant",
     "params", "median_ns", "p10_ns", "p90_ns", "min_ns", "cv", "samples", "flops",
     "bytes_moved", "throughput", "unit", "gbps", "correct", "state", "problem_rank", "custom",
-    "board", "timing", "timing_method", "flags",
+    "board", "timing", "timing_method", "audit", "audit_verdict", "flags",
 )  # fmt: skip
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
+from schemas import AuditVerdict
+from validator._audits import AuditStatus
+from validator.leaderboard._audit import row_words
 from validator.leaderboard._model import (
     Board,
     Leaderboard,
@@ -36,6 +39,18 @@ MISSING = "—"
 PARTIAL_SORT = 1_000_000
 UNSCORED_SORT = 1_500_000
 REJECTED_SORT = 2_000_000
+_STATUS_STYLES: dict[AuditStatus | None, str] = {
+    None: "",
+    AuditStatus.PASSED: "ok",
+    AuditStatus.FAILED: "fail",
+}
+_VERDICT_STYLES: dict[AuditVerdict | None, str] = {
+    None: "",
+    AuditVerdict.CONSISTENT: "ok",
+    AuditVerdict.FASTER: "note",
+    AuditVerdict.SLOWER: "fail",
+    AuditVerdict.NOT_REPRODUCED: "fail",
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,22 @@ def timing_column(methods: Collection[str]) -> Column:
     return Column("timing", wrap=True, droppable=not shows_timing(methods))
 
 
+def audit_column(shown: Collection[object]) -> Column:
+    """The column of audit words or marks: droppable when none of `shown` (the table's) says
+    anything, so an unaudited board keeps the terminal and the site narrow."""
+    return Column("audit", wrap=True, droppable=not any(shown))
+
+
+def audit_row_cell(row: ScoreRow) -> Cell:
+    """'✓ audited' or '✗ failed audit' beside a score; blank: not audited."""
+    return Cell(row_words(row.audit), style=_STATUS_STYLES[row.audit])
+
+
+def result_audit_cell(entry: ResultEntry) -> Cell:
+    """The audit's words for a result it drew, styled by its verdict; blank: not drawn."""
+    return Cell(entry.audit, style=_VERDICT_STYLES[entry.audit_verdict])
+
+
 def board_label(board: Board) -> str:
     """`gemm · train · fp32`, or `gemm · custom m=4096 n=4096 k=4096 NN fwd · fp32`."""
     where = f"custom {board.params}" if board.set is None else board.set.value
@@ -141,9 +172,10 @@ def _number(value: float | None, text: str = "") -> Cell:
 
 
 def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
-    """One board: rank, system, score, vs reference, coverage, change, flags."""
+    """One board: rank, system, score and its audit, vs reference, coverage, change, flags."""
     columns = [Column("#", True), Column("system"), Column("submitter")]
     columns.append(Column(f"score ({board.unit})", True))
+    columns.append(audit_column([row.audit for row in board.rows]))
     if leaderboard.reference:
         columns.append(Column(f"vs {leaderboard.reference}", True))
     columns.append(Column("problems", True))
@@ -157,6 +189,7 @@ def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
             Cell(row.system_id, href=system_page(row.system)),
             Cell(row.submitter),
             _number(row.score),
+            audit_row_cell(row),
         ]
         if leaderboard.reference:
             relative = row.relative
@@ -228,6 +261,7 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
                 *timing_cells(e),
                 Cell(str(e.samples), sort=e.samples),
                 Cell(e.timing),
+                result_audit_cell(e),
                 result_flags_cell(e),
             )
         )
@@ -246,6 +280,7 @@ def problem_table(view: ProblemView, leaderboard: Leaderboard) -> TableView:
             Column(f"spread p10{RANGE}p90", True),
             Column("samples", True),
             timing_column(leaderboard.board_index[view.board].timing_methods),
+            audit_column([e.audit for e in entries]),
             Column("flags", wrap=True),
         ),
         rows=rows,
