@@ -51,7 +51,7 @@ def audited(round_root: Path, bundle: Path, keys: Path) -> Path:
     harness.audit.run_audit(audit, target, out, auditor, harness.audit.fresh_process, Quiet())
     pair = attestation.generate_key_pair(keys, "reviewer")
     registry = round_root / "keys" / "auditors"
-    registry.mkdir(parents=True)
+    registry.mkdir(parents=True, exist_ok=True)
     shutil.copy(pair.public_path, registry / "reviewer.pub")
     attestation.sign_audit(out, attestation.load_private_key(pair.private_path))
     return out

@@ -113,10 +113,10 @@ def timing_column(methods: Collection[str]) -> Column:
     return Column("timing", wrap=True, droppable=not shows_timing(methods))
 
 
-def audit_column(shown: Collection[object]) -> Column:
-    """The column of audit words or marks: droppable when none of `shown` (the table's) says
-    anything, so an unaudited board keeps the terminal and the site narrow."""
-    return Column("audit", wrap=True, droppable=not any(shown))
+def audit_column(shown: Collection[object], *, words: bool = True) -> Column:
+    """The column of audit words (results; they may wrap) or marks (scores): droppable when
+    none of `shown` (the table's) says anything, so an unaudited table stays narrow."""
+    return Column("audit", wrap=words, droppable=not any(shown))
 
 
 def audit_row_cell(row: ScoreRow) -> Cell:
@@ -175,7 +175,7 @@ def score_table(board: Board, leaderboard: Leaderboard) -> TableView:
     """One board: rank, system, score and its audit, vs reference, coverage, change, flags."""
     columns = [Column("#", True), Column("system"), Column("submitter")]
     columns.append(Column(f"score ({board.unit})", True))
-    columns.append(audit_column([row.audit for row in board.rows]))
+    columns.append(audit_column([row.audit for row in board.rows], words=False))
     if leaderboard.reference:
         columns.append(Column(f"vs {leaderboard.reference}", True))
     columns.append(Column("problems", True))
