@@ -10,7 +10,8 @@ them are private):
     bytes_text(count)                                               a byte count as people read it
 
 How scores are computed is stated once, in `validator.leaderboard._scoring`; how a result was
-timed is put in words once, in `validator.leaderboard._timing`.
+timed is put in words once, in `validator.leaderboard._timing`; what a reproduction audit found,
+once, in `validator.leaderboard._audit`.
 """
 
 from validator.leaderboard._build import build
