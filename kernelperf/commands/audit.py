@@ -13,6 +13,7 @@ import json
 import statistics
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +113,13 @@ def _in_image(image: str) -> harness.audit.Remeasure:
 
 
 def _image_of(target: harness.audit.Target) -> str:
-    """The image a closed bundle ran in; UsageError when it names none."""
+    """The ID of the image a closed bundle ran in, present here; UsageError otherwise.
+
+    By ID, not by name: a rebuilt image under the same tag holds another harness build, and the
+    audit must re-run the one the bundle ran.
+    """
+    import containers
+
     container = target.system.container
     if container is None:
         raise UsageError(
@@ -120,7 +127,17 @@ def _image_of(target: harness.audit.Target) -> str:
             where=target.bundles[0].shown,
             fix="closed bundles run in the locked image; audit an open bundle natively",
         )
-    return container.image
+    with closing(containers.connect()) as client:
+        present = containers.has_image(client, container.image_id)
+    if not present:
+        raise UsageError(
+            f"the image the closed bundle ran in, {container.image} ({container.image_id}), "
+            "is not on this machine",
+            where=target.bundles[0].shown,
+            fix="load the round's saved image (`docker load -i IMAGE.tar`) or pull it by its "
+            "digest; a rebuilt image has another ID and is not the one the bundle ran in",
+        )
+    return container.image_id
 
 
 def _start(args: argparse.Namespace) -> tuple[Audit, harness.audit.Target, Path]:

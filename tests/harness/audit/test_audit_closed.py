@@ -71,3 +71,23 @@ def test_a_closed_bundle_is_audited_in_its_image(cpu_image: str, tmp_path: Path)
     (result,) = audit.results
     assert result.key.problem_id == PROBLEM and result.audit_error is None
     assert len(result.audit_rounds_ns) >= 2 and all(result.audit_rounds_ns)
+
+
+def test_a_closed_bundle_whose_image_is_gone_is_a_clear_error(
+    cpu_image: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rebuilt image under the same tag is another build: the audit wants the ID it ran in."""
+    bundle = closed_bundle(cpu_image, tmp_path)
+    run = RunResult.model_validate_json((bundle / RESULT_NAME).read_bytes())
+    system = SystemDescription.model_validate_json((bundle / SYSTEM_NAME).read_bytes())
+    assert system.container is not None
+    gone = system.container.model_copy(update={"image_id": "sha256:" + "0" * 64})
+    events = [json.loads(e) for e in (bundle / LOG_NAME).read_text().splitlines() if e]
+    moved = write_bundle(
+        tmp_path / "rebuilt", run, system.model_copy(update={"container": gone}), events
+    )
+    out = tmp_path / "audit"
+    code = main(["audit", str(moved), "--sample", "1", "--seed", "7", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "is not on this machine" in err and "docker load" in err
+    assert not out.exists()
