@@ -204,7 +204,6 @@ def estimate_suite(
 
 def calibration_cases(plan: SuitePlan, peaks: Peaks) -> tuple[Case, ...]:
     """The cases at CALIBRATION_QUANTILES of the suite's rooflines, each once."""
-
     ordered = sorted(plan.cases, key=lambda case: case_roofline_s(plan, case, peaks))
     picked = sorted({round(q * (len(ordered) - 1)) for q in CALIBRATION_QUANTILES})
     return tuple(ordered[i] for i in picked)
@@ -236,7 +235,8 @@ def fit_set_up(
     """
     columns = (np.ones(len(set_up_s)), np.asarray(bytes_moved, float), np.asarray(calls_s, float))
     target = np.asarray(set_up_s, float)
-    best: tuple[float, tuple[float, float, float]] = (math.inf, (float(np.mean(target)), 0, 0))
+    # Mask 1, the fixed part alone (the mean of costs >= 0), is never negative: one fit is kept.
+    best: tuple[float, tuple[float, float, float]] = (math.inf, (0.0, 0.0, 0.0))
     for mask in range(1, 8):
         used = [i for i in range(3) if mask >> i & 1]
         matrix = np.column_stack([columns[i] for i in used])

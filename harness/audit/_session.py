@@ -181,9 +181,9 @@ def judged(audit: Audit, target: Target, progress: _Progress) -> Audit:
 def _worth_another(
     result: AuditedResult, allowed: float, tolerance: float, round_index: int
 ) -> bool:
-    """Whether a result gets one more process: while judged slower (up to SLOWER_ROUNDS), or
-    while borderline (up to MAX_ROUNDS)."""
-    if result.verdict is AuditVerdict.SLOWER and round_index < SLOWER_ROUNDS:
+    """Whether a result gets one more process: while judged slower (the rounds run up to
+    SLOWER_ROUNDS), or while borderline (up to MAX_ROUNDS)."""
+    if result.verdict is AuditVerdict.SLOWER:
         return True
     return round_index < MAX_ROUNDS and _borderline(result, allowed, tolerance)
 
@@ -249,7 +249,7 @@ def run_audit(
     for round_index in range(BASE_ROUNDS):
         measure([k for k in audit.selected if progress.done(k) == round_index], round_index)
     extra_total = base_total
-    for round_index in range(BASE_ROUNDS, max(MAX_ROUNDS, SLOWER_ROUNDS)):
+    for round_index in range(BASE_ROUNDS, SLOWER_ROUNDS):
         audit = judged(audit, target, progress)
         allowed = allowed_ratio(audit.tolerance, audit.noise_floor)
         keys = [
