@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 import torch
 
@@ -51,19 +52,31 @@ def official_cases(
                 yield Case(problem, direction, precision_of(dtype, int8_output=int8_output))
 
 
-def reference_block(m: int, n: int, k: int, budget_flops: int) -> tuple[int, int]:
-    """Rows and columns of an m×n product whose fp64 reference fits the budget: halve the larger.
+class ProductShape(Protocol):
+    """An m×k by k×n product's sizes (GEMM's and sparse GEMM's parameters)."""
+
+    @property
+    def m(self) -> int: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def k(self) -> int: ...
+
+
+def product_region(case: Case, seed: int, shape: ProductShape, budget_flops: int) -> CheckedRegion:
+    """Rows (m) and columns (n) of the product its fp64 reference recomputes, placed by the seed:
+    the whole output, halved along its larger side until the reference fits the budget.
 
     Checking a block of the real output (same inputs) keeps the check honest for problems whose
     full fp64 product would take longer than the measurement itself.
     """
-    rows, cols = m, n
-    while 2 * rows * cols * k > budget_flops and max(rows, cols) > 1:
+    rows, cols = shape.m, shape.n
+    while 2 * rows * cols * shape.k > budget_flops and max(rows, cols) > 1:
         if rows >= cols:
             rows = (rows + 1) // 2
         else:
             cols = (cols + 1) // 2
-    return rows, cols
+    return drawn_region(case, seed, {"m": rows, "n": cols})
 
 
 def drawn_region(case: Case, seed: int, sizes: dict[str, int]) -> CheckedRegion:

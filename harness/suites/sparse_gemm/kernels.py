@@ -31,10 +31,9 @@ from harness.inputs import TORCH_DTYPES, generator, random_nonzero
 from harness.suites.base import Case, Prepared, RunOptions
 from harness.suites.contracts import (
     compare,
-    drawn_region,
     missing_kernel,
     official_cases,
-    reference_block,
+    product_region,
     region_slices,
     strict_precision,
     unsupported,
@@ -122,8 +121,7 @@ def check_region(case: Case, seed: int) -> CheckedRegion:
     """Rows (m) and columns (n) of C the reference recomputes, placed by the seed."""
     p = case.problem.params
     assert isinstance(p, SparseGemmParams), case.problem.id
-    rows, cols = reference_block(p.m, p.n, p.k, REFERENCE_FLOPS)
-    return drawn_region(case, seed, {"m": rows, "n": cols})
+    return product_region(case, seed, p, REFERENCE_FLOPS)
 
 
 def reference(ops: Operands, region: CheckedRegion) -> torch.Tensor:
